@@ -1,0 +1,76 @@
+"""Trajectory: what the agent wrote and what the environment inserted, as typed segments.
+
+Model segments keep the exact sampled token ids (when the backend exposes them); environment
+segments (``<information>`` blocks, corrective and forced-answer observations) are tokenized once
+when they are inserted. Training concatenates the ids as they are and never re-tokenizes the
+transcript, so the loss mask (``env_mask``) lines up with the ids by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+SegmentKind = Literal["model", "env"]
+
+
+class Segment(TypedDict):
+    """One contiguous piece of a completion."""
+
+    kind: SegmentKind
+    """``model`` = sampled by the policy (trained on); ``env`` = inserted by the graph (masked)."""
+    text: str
+    """Decoded text of the segment (for model segments: the decode of ``token_ids``)."""
+    token_ids: list[int] | None
+    """Exact token ids, or None when the backend does not expose them (chat APIs)."""
+
+
+def model_segment(text: str, token_ids: list[int] | None) -> Segment:
+    """Build a segment the policy sampled."""
+    return {"kind": "model", "text": text, "token_ids": token_ids}
+
+
+def env_segment(text: str, token_ids: list[int] | None) -> Segment:
+    """Build a segment the graph inserted."""
+    return {"kind": "env", "text": text, "token_ids": token_ids}
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A finished rollout in the form trainers consume."""
+
+    prompt_ids: list[int] | None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def has_token_ids(self) -> bool:
+        """Whether every segment (and the prompt) carries token ids."""
+        return self.prompt_ids is not None and all(s["token_ids"] is not None for s in self.segments)
+
+    def completion_ids(self) -> list[int]:
+        """Concatenate the segment ids in order (sampled ids are never re-tokenized)."""
+        ids: list[int] = []
+        for seg in self.segments:
+            if seg["token_ids"] is None:
+                raise ValueError(
+                    "this trajectory has a segment without token ids: it came from a backend that does not "
+                    "expose them (a chat API). Train from a local model backend (model='embedded' or a path)."
+                )
+            ids.extend(seg["token_ids"])
+        return ids
+
+    def env_mask(self) -> list[int]:
+        """Return 1 for each model-sampled token, 0 for each inserted token, aligned with ``completion_ids``."""
+        mask: list[int] = []
+        for seg in self.segments:
+            n = len(seg["token_ids"] or [])
+            mask.extend([1 if seg["kind"] == "model" else 0] * n)
+        return mask
+
+    def text(self) -> str:
+        """Return the whole completion as text."""
+        return "".join(s["text"] for s in self.segments)
+
+    def model_text(self) -> str:
+        """Return only what the policy wrote."""
+        return "".join(s["text"] for s in self.segments if s["kind"] == "model")
