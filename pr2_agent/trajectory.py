@@ -8,8 +8,9 @@ transcript, so the loss mask (``env_mask``) lines up with the ids by constructio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 SegmentKind = Literal["model", "env"]
 
@@ -41,6 +42,11 @@ class Trajectory:
 
     prompt_ids: list[int] | None
     segments: list[Segment] = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Trajectory:
+        """Build a trajectory from a finished graph state (or the graph's output)."""
+        return cls(prompt_ids=state.get("prompt_ids"), segments=list(state.get("segments", [])))
 
     @property
     def has_token_ids(self) -> bool:

@@ -1,0 +1,132 @@
+"""The graph's nodes and router: reason, retrieve, correct, force_answer; route_after_reason.
+
+Each node reads the state and the run's Context and returns a partial update; none mutates state.
+The loop always terminates: searches are capped by ``max_searches``, an invalid action gets at most
+one corrective observation, and ``force_answer`` is a final step that cannot search again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from langgraph.runtime import Runtime
+
+from pr2_agent import prompts
+from pr2_agent.context import Context
+from pr2_agent.parsing import forced_answer_text, parse_action, render_information, render_user_prompt
+from pr2_agent.policy.base import Generation, GenerationRequest, Policy
+from pr2_agent.resources import policy_for, store_for
+from pr2_agent.state import GraphState, Retrieval
+from pr2_agent.trajectory import env_segment, model_segment
+
+if TYPE_CHECKING:
+    from pr2_agent.store import ProfileStore
+
+MAX_CORRECTIONS = 1
+
+Route = Literal["retrieve", "correct", "force_answer", "__end__"]
+
+
+def route_after_reason(state: GraphState, runtime: Runtime[Context]) -> Route:
+    """Pick the next step from the action the model just took."""
+    pending = state.get("pending")
+    if pending is None:
+        raise ValueError("route_after_reason ran before any model turn: the graph wiring is broken.")
+    kind = pending["kind"]
+    if kind == "answer":
+        return "__end__"
+    if kind == "search":
+        return "retrieve" if len(state.get("searches", [])) < runtime.context.max_searches else "force_answer"
+    return "correct" if state.get("num_corrections", 0) < MAX_CORRECTIONS else "force_answer"
+
+
+class Nodes:
+    """Node functions bound to optional in-process resources (a policy, a store) from ``build_graph``."""
+
+    def __init__(self, policy: Policy | None = None, store: ProfileStore | None = None) -> None:
+        """Keep explicit resources; anything left None is resolved from the run's Context."""
+        self._policy = policy
+        self._store = store
+
+    def _request(self, state: GraphState, context: Context, stop: tuple[str, ...]) -> GenerationRequest:
+        question = state.get("question", "")
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError(
+                "The input has no question: invoke the graph with {'question': '<what the user asks>'}."
+            )
+        return GenerationRequest(
+            messages=[{"role": "user", "content": render_user_prompt(question)}],
+            segments=list(state.get("segments", [])),
+            stop=stop,
+            max_new_tokens=context.max_new_tokens,
+            temperature=float(context.temperature),
+            top_p=float(context.top_p),
+        )
+
+    def _generate(self, state: GraphState, context: Context, stop: tuple[str, ...]) -> Generation:
+        return policy_for(context, self._policy).generate(self._request(state, context, stop))
+
+    def reason(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Let the model think and act once: it stops after a search or an answer."""
+        context = runtime.context
+        if context.personalized:
+            context.require_user()
+        gen = self._generate(state, context, prompts.STOP_STRINGS)
+        action = parse_action(gen.text)
+        update: dict[str, Any] = {
+            "segments": [model_segment(gen.text, gen.token_ids)],
+            "pending": {"kind": action.kind, "payload": action.payload},
+        }
+        if not state.get("segments"):
+            update["prompt_ids"] = gen.prompt_ids
+        if action.kind == "answer":
+            update["answer"] = action.payload
+            update["finish"] = "answer"
+        return update
+
+    def retrieve(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Search this user's profile with the model's query and insert the ``<information>`` block."""
+        context = runtime.context
+        query = state["pending"]["payload"]
+        hits = []
+        if context.personalized:
+            store = store_for(context, self._store)
+            hits = store.search(context.require_user(), query, context.top_k)
+        text = render_information(hits, personalized=context.personalized)
+        retrieval: Retrieval = {
+            "query": query,
+            "item_ids": [h.id for h in hits],
+            "scores": [float(h.score) for h in hits],
+        }
+        policy = policy_for(context, self._policy)
+        return {
+            "segments": [env_segment(text, policy.encode(text))],
+            "searches": [query],
+            "retrieved_ids": retrieval["item_ids"],
+            "retrievals": [retrieval],
+        }
+
+    def correct(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Insert Search-R1's corrective observation after an invalid action (once per run)."""
+        text = prompts.INVALID_ACTION_OBSERVATION
+        policy = policy_for(runtime.context, self._policy)
+        return {
+            "segments": [env_segment(text, policy.encode(text))],
+            "num_corrections": state.get("num_corrections", 0) + 1,
+        }
+
+    def force_answer(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Open ``<answer>`` for the model and take whatever it writes as the final answer."""
+        context = runtime.context
+        policy = policy_for(context, self._policy)
+        nudge = env_segment(prompts.FORCED_ANSWER_OBSERVATION, policy.encode(prompts.FORCED_ANSWER_OBSERVATION))
+        forced_state: GraphState = {**state, "segments": [*state.get("segments", []), nudge]}
+        gen = self._generate(forced_state, context, (prompts.close_tag(prompts.ANSWER_TAG),))
+        update: dict[str, Any] = {
+            "segments": [nudge, model_segment(gen.text, gen.token_ids)],
+            "answer": forced_answer_text(gen.text),
+            "finish": "forced",
+        }
+        if not state.get("segments"):
+            update["prompt_ids"] = gen.prompt_ids
+        return update
