@@ -1,0 +1,272 @@
+"""The ``pr2`` command: setup, ingest, ask (and eval, registered by the evaluation package).
+
+Every command turns a user mistake into one line on stderr that says what was wrong and how to fix
+it (exit code 2), never a traceback from inside a dependency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pr2_agent.context import DEFAULT_COLLECTION, DEFAULT_STORE_PATH, Context
+
+# The embedded defaults run offline; make that the process default before any model library loads.
+for _var, _val in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+):
+    os.environ.setdefault(_var, _val)
+
+log = logging.getLogger("pr2")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (reported without a traceback)."""
+
+
+def add_store_args(parser: argparse.ArgumentParser) -> None:
+    """Options that pick the profile store."""
+    g = parser.add_argument_group("profile store")
+    g.add_argument("--store", default=DEFAULT_STORE_PATH, help="embedded Chroma directory (default: %(default)s)")
+    g.add_argument("--chroma-url", default=None, help="a `chroma run` server URL instead of --store")
+    g.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name (default: %(default)s)")
+    g.add_argument("--embedding", default="minilm", help="'minilm' (default, offline) or 'hash'")
+    g.add_argument("--retriever", default="dense", choices=["dense", "bm25"], help="retrieval method")
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    """Options that pick the policy model and its sampling."""
+    g = parser.add_argument_group("model")
+    g.add_argument(
+        "--model",
+        default="embedded",
+        help="'embedded' (SmolLM2-135M, local), 'qwen2.5-coder-0.5b', a checkpoint directory, "
+        "or a model name served at --base-url",
+    )
+    g.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    g.add_argument("--max-new-tokens", type=int, default=256, help="tokens per model turn")
+    g.add_argument("--temperature", type=float, default=0.7)
+    g.add_argument("--seed", type=int, default=None, help="seed the sampler for a reproducible run")
+
+
+def open_store(args: argparse.Namespace) -> Any:
+    """Open the store the arguments describe."""
+    from pr2_agent.store import open_profile_store
+
+    return open_profile_store(
+        None if args.chroma_url else args.store,
+        url=args.chroma_url,
+        collection=args.collection,
+        embedding=args.embedding,
+        retriever=args.retriever,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+def cmd_setup(args: argparse.Namespace) -> int:
+    """Fetch, verify and convert the embedded model(s) once; warm the embedding model."""
+    from pr2_agent.store.embedding import make_embedder
+    from pr2_agent.weights import ensure_model
+
+    for name in args.models:
+        start = time.perf_counter()
+        path = ensure_model(name)
+        print(f"model {name}: {path} ({time.perf_counter() - start:.1f} s)")
+    start = time.perf_counter()
+    make_embedder("minilm").embed_query("warm up")
+    print(f"embedding model minilm: ready ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest one user's profile file, or every record's profile of a LaMP-QA file."""
+    from pr2_agent.store import ProfileItem, load_profile_items
+
+    batches: list[tuple[str, list[ProfileItem]]] = []
+    if args.lampqa:
+        from pr2_agent.data.lampqa import load_lampqa
+
+        for record in load_lampqa(args.lampqa):
+            batches.append((record.id, [ProfileItem(id=p.id, text=p.text) for p in record.profile]))
+    else:
+        if not args.user or not args.file:
+            raise UsageError("ingest needs --user USER and a FILE (a JSON list of {id, text}), or --lampqa FILE.")
+        batches.append((args.user, load_profile_items(args.file)))
+    store = open_store(args)
+    start = time.perf_counter()
+    total = 0
+    show_each = len(batches) == 1
+    if not show_each:
+        from tqdm import tqdm
+
+        iterator: Any = tqdm(batches, desc="users", unit="user")
+    else:
+        iterator = batches
+    for user_id, items in iterator:
+        total += store.upsert(user_id, items, progress=show_each)
+    elapsed = time.perf_counter() - start
+    where = args.chroma_url or args.store
+    print(f"ingested {total} items for {len(batches)} user(s) into {where} in {elapsed:.1f} s")
+    return 0
+
+
+def _print_update(node: str, update: dict[str, Any]) -> None:
+    for seg in update.get("segments", []):
+        text = seg["text"].strip("\n")
+        if seg["kind"] == "model":
+            print(f"\n[{node}] model:\n{text}")
+        else:
+            print(f"\n[{node}] inserted:\n{text}")
+    for r in update.get("retrievals", []):
+        print(f"  searched {r['query']!r} -> items {r['item_ids']}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Ask one question for one user and show the reasoning, searches, retrieved items and answer."""
+    from pr2_agent.graph import build_graph
+    from pr2_agent.resources import policy_for
+
+    question = " ".join(args.question).strip()
+    if not question:
+        raise UsageError('ask needs a question: pr2 ask --user USER "your question"')
+    context = Context(
+        user_id=args.user or "",
+        personalized=not args.no_personalize,
+        model=args.model,
+        base_url=args.base_url,
+        store_path=args.store,
+        chroma_url=args.chroma_url,
+        collection=args.collection,
+        embedding=args.embedding,
+        retriever=args.retriever,
+        top_k=args.top_k,
+        max_searches=args.max_searches,
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+    )
+    store = None
+    if context.personalized:
+        context.require_user()
+        store = open_store(args)
+        if not store.has_user(context.user_id):
+            known = store.users()
+            hint = f" Known users: {', '.join(known[:10])}{' ...' if len(known) > 10 else ''}." if known else ""
+            raise UsageError(
+                f"user {context.user_id!r} has no profile in {args.chroma_url or args.store}.{hint} "
+                f"Ingest one first (pr2 ingest --user {context.user_id} FILE), or pass --no-personalize."
+            )
+    if args.seed is not None:
+        import torch
+
+        torch.manual_seed(args.seed)
+    start = time.perf_counter()
+    policy = policy_for(context, None)
+    load_s = time.perf_counter() - start
+    graph = build_graph(model=policy, store=store)
+    start = time.perf_counter()
+    final: dict[str, Any] = {}
+    for chunk in graph.stream({"question": question}, context=context, stream_mode=["updates", "values"]):
+        mode, payload = chunk
+        if mode == "values":
+            final = payload
+        elif not args.json:
+            for node, update in payload.items():
+                if update:
+                    _print_update(node, update)
+    answer_s = time.perf_counter() - start
+    result = {
+        "question": question,
+        "user_id": context.user_id,
+        "answer": final.get("answer", ""),
+        "finish": final.get("finish"),
+        "searches": final.get("searches", []),
+        "retrieved_ids": final.get("retrieved_ids", []),
+        "retrievals": final.get("retrievals", []),
+        "trajectory": final.get("segments", []),
+        "timing_s": {"model_load": round(load_s, 3), "answer": round(answer_s, 3)},
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"\nanswer ({result['finish']}, {len(result['searches'])} searches, {answer_s:.1f} s):")
+        print(result["answer"])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``pr2`` argument parser."""
+    parser = argparse.ArgumentParser(prog="pr2", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("setup", help="download, verify and convert the embedded model (once)")
+    p.add_argument("--models", nargs="+", default=["smollm2-135m"], help="embedded models to prepare")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("ingest", help="store a user's history (a JSON list of {id, text})")
+    p.add_argument("--user", help="user id to store the items under")
+    p.add_argument("file", nargs="?", help="JSON file: [{\"id\": ..., \"text\": ...}, ...]")
+    p.add_argument("--lampqa", help="a LaMP-QA JSON file: ingest every record's profile under the record id")
+    add_store_args(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question for one user, searching their history")
+    p.add_argument("question", nargs="+", help="the question")
+    p.add_argument("--user", help="whose history to use")
+    p.add_argument("--no-personalize", action="store_true", help="answer without any profile access")
+    p.add_argument("--top-k", type=int, default=3, help="items per search")
+    p.add_argument("--max-searches", type=int, default=3, help="search budget")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    add_store_args(p)
+    add_model_args(p)
+    p.set_defaults(func=cmd_ask)
+
+    for register in _extra_commands():
+        register(sub)
+    return parser
+
+
+def _extra_commands() -> list[Callable[[Any], None]]:
+    """Subcommands owned by other packages (they add themselves to the parser)."""
+    registers: list[Callable[[Any], None]] = []
+    try:
+        from pr2_agent.evaluation.cli import register as register_eval
+    except ImportError:
+        return registers
+    registers.append(register_eval)
+    return registers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``pr2`` command line."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        code: int = args.func(args)
+        return code
+    except (UsageError, ValueError, FileNotFoundError, ConnectionError) as exc:
+        if args.verbose:
+            raise
+        print(f"pr2 {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"pr2 {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
