@@ -85,7 +85,7 @@ def _connect_directory(path: Path) -> Connection:
     hint = (
         f"A store directory belongs to one process at a time: if another process has {str(path)!r} open, "
         f"stop it, or serve the directory with `chroma run --path {path} --host 127.0.0.1 --port 8000` "
-        "and connect every process through url='http://127.0.0.1:8000' (--store-url)."
+        "and connect every process through url='http://127.0.0.1:8000' (--chroma-url)."
     )
     try:
         client = chromadb.PersistentClient(path=str(path), settings=_settings())
@@ -106,7 +106,7 @@ def _connect_http(url: str) -> Connection:
         )
     ssl = parts.scheme == "https"
     port = port if port is not None else (443 if ssl else 8000)
-    start = f"`chroma run --path ./.pr2/chroma --host {parts.hostname} --port {port}`"
+    start = f"`chroma run --path {DEFAULT_STORE_PATH} --host {parts.hostname} --port {port}`"
     hint = (
         f"Check that the Chroma server at {url} is running (start one with {start}; "
         "the `chroma` command ships with the chromadb package)."
