@@ -1,0 +1,335 @@
+"""``pr2 eval``: LaMP-QA's baselines and the PR2 graph on one generator, judged, tabled and charted.
+
+Example::
+
+    pr2 eval --data devset:test --systems nopers,rag,rag_random,pr2 --out outputs/eval
+    pr2 eval --data Society_and_Culture_test.json --judge lampqa --judge-base-url http://127.0.0.1:8011/v1
+
+Rerunning the same command resumes: questions already scored in ``<out>/scores_<system>.jsonl``
+are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa
+from pr2_agent.evaluation.report import summarize, write_summary
+from pr2_agent.evaluation.runner import (
+    Evaluation,
+    ensure_profiles,
+    select_records,
+    validate_system_names,
+)
+from pr2_agent.evaluation.systems import (
+    SYSTEM_NAMES,
+    NoPersonalization,
+    PR2System,
+    ProfileRag,
+    RandomProfileRag,
+    Sampling,
+    System,
+    donor_for,
+)
+from pr2_agent.judges.base import Judge, JudgeItem
+from pr2_agent.policy.base import Policy
+
+if TYPE_CHECKING:
+    from pr2_agent.store import ProfileStore
+
+logger = logging.getLogger(__name__)
+
+DEVSET_PREFIX = "devset:"
+DEFAULT_OUT = "outputs/eval"
+
+
+def register(sub: Any) -> None:
+    """Add the ``eval`` subcommand to the ``pr2`` parser's subparsers."""
+    from pr2_agent.cli import add_model_args, add_store_args
+
+    p = sub.add_parser(
+        "eval",
+        help="evaluate nopers / rag / rag_random / pr2 on LaMP-QA and write scores, responses and a summary",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
+    p.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="a LaMP-QA JSON/JSONL file, or devset:train|dev|test for the bundled set; repeatable",
+    )
+    p.add_argument(
+        "--systems",
+        default=",".join(SYSTEM_NAMES),
+        help="comma-separated subset of %(default)s",
+    )
+    p.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    p.add_argument("--limit", type=int, default=None, help="evaluate N questions, spread over the categories")
+    p.add_argument("--rag-k", type=int, default=10, help="profile items in the rag prompts (LaMP-QA: 10)")
+    p.add_argument("--top-k", type=int, default=3, help="profile items per pr2 search (PR2 code: 3)")
+    p.add_argument("--max-searches", type=int, default=3, help="pr2 search budget")
+    p.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling mass")
+    p.add_argument(
+        "--batch-size", type=int, default=8, help="questions generated together (default: %(default)s)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    g = p.add_argument_group("judge")
+    g.add_argument(
+        "--judge",
+        choices=["proxy", "lampqa"],
+        default="proxy",
+        help="proxy: offline MiniLM similarity (not comparable to published numbers); "
+        "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
+    )
+    g.add_argument(
+        "--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1"
+    )
+    g.add_argument(
+        "--judge-model", default=None, help="model name at --judge-base-url (default: the first served)"
+    )
+    add_model_args(p)
+    add_store_args(p)
+    # Evaluation defaults: greedy decoding, a fixed seed, and a store next to the outputs.
+    p.set_defaults(func=cmd_eval, temperature=0.0, seed=0, store=None)
+
+
+def resolve_data_path(spec: str) -> Path:
+    """Turn a ``--data`` value into a file path (``devset:SPLIT`` = the bundled development set)."""
+    if spec.startswith(DEVSET_PREFIX):
+        from pr2_agent.data.devset import DEVSET_SPLITS, devset_path
+
+        split = spec[len(DEVSET_PREFIX) :]
+        if split not in DEVSET_SPLITS:
+            raise FileNotFoundError(
+                f"--data {spec}: the bundled development set has no split {split!r}; use "
+                f"{' or '.join(DEVSET_PREFIX + s for s in DEVSET_SPLITS)}, or pass a LaMP-QA file path."
+            )
+        path = devset_path(split)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"--data {spec}: {path} is missing (the package was installed without its development set); "
+                "regenerate it with `python scripts/make_devset.py`."
+            )
+        return path
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"--data {spec}: no such file. Pass a LaMP-QA file (e.g. Society_and_Culture_test.json as "
+            "written by LaMP-QA's download script) or devset:test for the bundled set."
+        )
+    return path
+
+
+def load_records(specs: Sequence[str]) -> list[LaMPQARecord]:
+    """Load every ``--data`` file, in order."""
+    records: list[LaMPQARecord] = []
+    for spec in specs:
+        path = resolve_data_path(spec)
+        try:
+            loaded = load_lampqa(path)
+        except UnicodeDecodeError as err:
+            raise ValueError(f"--data {spec}: {path} is not a UTF-8 text file ({err.reason}).") from None
+        except OSError as err:
+            raise FileNotFoundError(f"--data {spec}: cannot read {path} ({err.strerror}).") from None
+        logger.info("loaded %d records from %s", len(loaded), path)
+        records.extend(loaded)
+    return records
+
+
+def load_policy(args: argparse.Namespace) -> Policy:
+    """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
+    from pr2_agent.policy.resolve import resolve_policy
+
+    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed)
+
+
+def make_judge(args: argparse.Namespace) -> Judge:
+    """Build the judge the arguments name."""
+    if args.judge == "proxy":
+        from pr2_agent.judges import EmbeddingProxyJudge
+
+        return EmbeddingProxyJudge()
+    if not args.judge_base_url:
+        raise ValueError(
+            "--judge lampqa needs --judge-base-url (an OpenAI-compatible endpoint serving the judge model, "
+            "e.g. http://127.0.0.1:8011/v1); LaMP-QA's protocol uses Qwen2.5-32B-Instruct. "
+            "Or use --judge proxy offline."
+        )
+    from pr2_agent.judges import LaMPQAJudge
+
+    return LaMPQAJudge(base_url=args.judge_base_url, model=args.judge_model)
+
+
+def check_judge(judge: Judge, record: LaMPQARecord) -> None:
+    """Make one real judge call before any generation, so a dead endpoint fails in seconds, not hours."""
+    from pr2_agent.judges import JudgeEndpointError
+
+    try:
+        judge.judge_batch([JudgeItem(record.question, record.narrative, record.rubric_aspects[:1], "ok")])
+    except JudgeEndpointError as err:
+        raise ConnectionError(f"the judge does not answer: {err}") from None
+
+
+def build_systems(
+    names: Sequence[str],
+    args: argparse.Namespace,
+    policy: Policy,
+    store: ProfileStore,
+    donor_pool: Sequence[str],
+) -> list[System]:
+    """Instantiate the requested systems on one shared policy and store."""
+    sampling = Sampling(
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        batch_size=args.batch_size,
+    )
+    systems: list[System] = []
+    for name in names:
+        if name == "nopers":
+            systems.append(NoPersonalization(policy, sampling))
+        elif name == "rag":
+            systems.append(ProfileRag(policy, sampling, store, args.rag_k))
+        elif name == "rag_random":
+            systems.append(
+                RandomProfileRag(policy, sampling, store, args.rag_k, pool=donor_pool, seed=args.seed)
+            )
+        else:
+            systems.append(PR2System(policy, store, pr2_context(args), sampling))
+    return systems
+
+
+def pr2_context(args: argparse.Namespace) -> Any:
+    """The graph's per-run settings (user_id is filled per question)."""
+    from pr2_agent.context import Context
+
+    return Context(
+        model=args.model,
+        base_url=args.base_url,
+        top_k=args.top_k,
+        max_searches=args.max_searches,
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_p=args.top_p,
+    )
+
+
+def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per system, the settings its results depend on (checked when a run resumes)."""
+    from pr2_agent.prompts import PROMPT_VERSION
+
+    common = {
+        "model": args.model,
+        "base_url": args.base_url,
+        "max_new_tokens": args.max_new_tokens,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "seed": args.seed,
+        "prompt_version": PROMPT_VERSION,
+    }
+    retrieval = {"embedding": args.embedding, "retriever": args.retriever}
+    extra: dict[str, dict[str, Any]] = {
+        "nopers": {},
+        "rag": {"rag_k": args.rag_k, **retrieval},
+        "rag_random": {"rag_k": args.rag_k, **retrieval},
+        "pr2": {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval},
+    }
+    return {name: {**common, **extra[name]} for name in names}
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run ``pr2 eval``."""
+    started = time.perf_counter()
+    names = validate_system_names([n.strip() for n in args.systems.split(",") if n.strip()])
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be >= 1, got {args.limit}.")
+    for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
+        if value < 1:
+            raise ValueError(f"{flag} must be >= 1, got {value}.")
+    out_dir = Path(args.out)
+    loaded = load_records(args.data)
+    records = select_records(loaded, args.limit)
+    if not records:
+        raise ValueError(f"--data {' '.join(args.data)} holds no records.")
+    donor_pool = [r.id for r in loaded if r.profile]
+    donors = {donor_for(r.id, donor_pool, args.seed) for r in records} if "rag_random" in names else set()
+
+    judge = make_judge(args)
+    check_judge(judge, records[0])
+
+    from pr2_agent.store import open_profile_store
+
+    store_dir = None if args.chroma_url else (args.store or str(out_dir / "store"))
+    store = open_profile_store(
+        store_dir,
+        url=args.chroma_url,
+        collection=args.collection,
+        embedding=args.embedding,
+        retriever=args.retriever,
+    )
+    needs_store = any(n != "nopers" for n in names)
+    if needs_store:
+        chosen = {r.id for r in records}
+        to_ingest = records + [r for r in loaded if r.id in donors and r.id not in chosen]
+        ensure_profiles(store, to_ingest, progress=not args.no_progress)
+
+    load_started = time.perf_counter()
+    policy = load_policy(args)
+    model_load_s = time.perf_counter() - load_started
+
+    evaluation = Evaluation(
+        systems=build_systems(names, args, policy, store, donor_pool),
+        judge=judge,
+        out_dir=out_dir,
+        setups=system_setups(args, names),
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    from pr2_agent.judges import JudgeEndpointError
+
+    try:
+        runs = evaluation.run(records)
+    except JudgeEndpointError as err:
+        raise ConnectionError(
+            f"the judge failed mid-run: {err} Every question judged so far is kept in {out_dir}; "
+            "rerun the same command to resume."
+        ) from None
+    per_category: dict[str, int] = {}
+    for r in records:
+        per_category[r.category or "uncategorized"] = per_category.get(r.category or "uncategorized", 0) + 1
+    run_info = {
+        "questions": len(records),
+        "per_category": per_category,
+        "data": list(args.data),
+        "limit": args.limit,
+        "systems": names,
+        "rag_k": args.rag_k,
+        "top_k": args.top_k,
+        "max_searches": args.max_searches,
+        "max_new_tokens": args.max_new_tokens,
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "seed": args.seed,
+        "batch_size": args.batch_size,
+        "retriever": f"{args.retriever}/{args.embedding}",
+        "model_load_s": round(model_load_s, 1),
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+    summary = summarize(
+        runs, judge=judge.name, is_proxy=judge.is_proxy, model=model_label(args), run=run_info
+    )
+    written = write_summary(summary, out_dir)
+    print(written["md"].read_text(encoding="utf-8"))  # noqa: T201
+    print(f"wrote {', '.join(str(p) for p in written.values())} and scores_/responses_<system> files")  # noqa: T201
+    return 0
+
+
+def model_label(args: argparse.Namespace) -> str:
+    """How the generator is named in reports."""
+    return f"{args.model} @ {args.base_url}" if args.base_url else str(args.model)

@@ -1,0 +1,319 @@
+"""Run systems over LaMP-QA records, judge every answer, and keep each result the moment it exists.
+
+Per system, results go to ``<out>/scores_<system>.jsonl``, one line per question, appended and
+flushed to disk as soon as the question is judged. A rerun with the same output directory skips
+the questions already there, so an interrupted evaluation resumes and loses nothing; a line cut
+short by a crash is dropped and redone. Lines also record the settings that produced them, and a
+rerun with different settings is refused instead of silently mixing two runs in one table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tqdm.auto import tqdm
+
+from pr2_agent.data.lampqa import LaMPQARecord, save_responses
+from pr2_agent.evaluation.systems import SYSTEM_NAMES, System, SystemAnswer
+from pr2_agent.judges.base import Judge, JudgeItem, JudgeResult
+from pr2_agent.store import ProfileItem
+
+logger = logging.getLogger(__name__)
+
+SCORES_FILE = "scores_{system}.jsonl"
+RESPONSES_FILE = "responses_{system}.json"
+
+
+class ProfileWriter(Protocol):
+    """The part of ``ProfileStore`` ingestion needs."""
+
+    max_item_chars: int
+
+    def count(self, user_id: str) -> int: ...  # noqa: D102
+
+    def delete_user(self, user_id: str) -> int: ...  # noqa: D102
+
+    def upsert(self, user_id: str, items: Sequence[ProfileItem], *, progress: bool = False) -> int: ...  # noqa: D102
+
+
+@dataclass(frozen=True)
+class SystemRun:
+    """What one system produced in one invocation."""
+
+    system: str
+    rows: list[dict[str, Any]]
+    """Result lines of the questions evaluated (done earlier or now), in record order."""
+    resumed: int
+    """How many of them were already in the JSONL before this invocation."""
+    wall_seconds: float
+    """Time this invocation spent on the system (generation + judging of new questions only)."""
+
+
+def scores_path(out_dir: Path, system: str) -> Path:
+    """Where ``system``'s per-question results live."""
+    return out_dir / SCORES_FILE.format(system=system)
+
+
+def responses_path(out_dir: Path, system: str) -> Path:
+    """Where ``system``'s LaMP-QA response file is written."""
+    return out_dir / RESPONSES_FILE.format(system=system)
+
+
+# --------------------------------------------------------------------------------------- ingestion
+def ensure_profiles(
+    store: ProfileWriter, records: Iterable[LaMPQARecord], *, progress: bool = True
+) -> dict[str, int]:
+    """Put each record's profile into the store under user = record id, once.
+
+    A user whose stored item count already equals the profile's length is skipped; a user with a
+    different count (an interrupted or different earlier ingest) is replaced. Texts longer than the
+    store accepts are cut to its limit (the embedder reads only their beginning anyway).
+
+    Returns:
+        ``{"ingested": users written, "skipped": users already present, "items": items written}``.
+    """
+    todo = [r for r in records if r.profile]
+    stats = {"ingested": 0, "skipped": 0, "items": 0}
+    cut = 0
+    for record in tqdm(todo, desc="profiles", unit="user", disable=not progress or not todo):
+        stored = store.count(record.id)
+        if stored == len(record.profile):
+            stats["skipped"] += 1
+            continue
+        if stored:
+            logger.warning(
+                "user %r has %d stored items but the data has %d: re-ingesting",
+                record.id,
+                stored,
+                len(record.profile),
+            )
+            store.delete_user(record.id)
+        limit = store.max_item_chars
+        cut += sum(len(p.text) > limit for p in record.profile)
+        items = [ProfileItem(id=p.id, text=p.text[:limit]) for p in record.profile]
+        stats["items"] += store.upsert(record.id, items)
+        stats["ingested"] += 1
+    if cut:
+        logger.warning("%d profile items were longer than %d characters and were truncated", cut, limit)
+    logger.info("profiles: %(ingested)d users ingested (%(items)d items), %(skipped)d already present", stats)
+    return stats
+
+
+# ----------------------------------------------------------------------------------- results file
+class ResultsLog:
+    """One system's append-only JSONL of judged questions."""
+
+    def __init__(self, path: Path, setup: Mapping[str, Any]) -> None:
+        """Open (creating if needed) the log; ``setup`` = the settings every line must share."""
+        self.path = path
+        self.setup = dict(setup)
+        self.rows: dict[str, dict[str, Any]] = {}
+        self._load()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        complete = data[: data.rfind(b"\n") + 1]
+        if len(complete) < len(data):
+            # A crash mid-write left a partial last line: drop it (that question is redone).
+            logger.warning("%s ended in a partial line (interrupted write); dropping it", self.path)
+            with self.path.open("r+b") as fh:
+                fh.truncate(len(complete))
+        for number, line in enumerate(complete.decode("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                qid = row["qid"]
+            except (ValueError, KeyError, TypeError) as err:
+                raise ValueError(
+                    f"{self.path} line {number} is not a result line written by pr2 eval ({err}). Fix or "
+                    "delete that file (its system is then evaluated again), or use another --out."
+                ) from None
+            self._check_setup(row, number)
+            self.rows[qid] = row
+
+    def _check_setup(self, row: Mapping[str, Any], number: int) -> None:
+        theirs = row.get("setup", {})
+        changed = {k: (theirs.get(k), v) for k, v in self.setup.items() if theirs.get(k) != v}
+        if changed:
+            what = ", ".join(f"{k}={old!r} there but {new!r} now" for k, (old, new) in changed.items())
+            raise ValueError(
+                f"{self.path} (line {number}) holds results from different settings: {what}. Mixing them "
+                "would put two runs in one table. Use another --out, or delete that file to evaluate the "
+                "system again."
+            )
+
+    def __contains__(self, qid: object) -> bool:
+        return qid in self.rows
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Write one line and push it to disk before returning."""
+        line = json.dumps({**row, "setup": self.setup}, ensure_ascii=False)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.rows[row["qid"]] = {**row, "setup": self.setup}
+
+
+def result_row(
+    system: str, record: LaMPQARecord, answer: SystemAnswer, verdict: JudgeResult
+) -> dict[str, Any]:
+    """The JSONL line of one judged question."""
+    return {
+        "qid": record.id,
+        "category": record.category,
+        "system": system,
+        "answer": answer.answer,
+        "score": verdict.score,
+        "aspect_scores": [
+            {"aspect": s.aspect, "match_score": s.match_score, "parsed": s.parsed} for s in verdict.scores
+        ],
+        "judge": verdict.judge,
+        "json_parsed": answer.json_parsed,
+        "profile_user": answer.profile_user,
+        "searches": answer.searches,
+        "retrieved_ids": answer.retrieved_ids,
+        "finish": answer.finish,
+        "seconds": round(answer.seconds, 4),
+        "raw": answer.raw,
+    }
+
+
+# ------------------------------------------------------------------------------------------ runs
+def run_system(
+    system: System,
+    records: Sequence[LaMPQARecord],
+    judge: Judge,
+    log: ResultsLog,
+    *,
+    seed: int | None = None,
+    progress: bool = True,
+) -> SystemRun:
+    """Answer and judge every record not yet in ``log``, appending each result as it is judged."""
+    pending = [r for r in records if r.id not in log]
+    resumed = len(records) - len(pending)
+    if resumed:
+        logger.info("%s: %d of %d questions already done, resuming", system.name, resumed, len(records))
+    began = time.perf_counter()
+    if pending:
+        seed_everything(seed)
+        with tqdm(
+            total=len(records), initial=resumed, desc=system.name, unit="q", disable=not progress
+        ) as bar:
+            for group in system.run(pending):
+                items = [JudgeItem.from_record(record, answer.answer) for record, answer in group]
+                verdicts = judge.judge_batch(items)
+                for (record, answer), verdict in zip(group, verdicts, strict=True):
+                    log.append(result_row(system.name, record, answer, verdict))
+                bar.update(len(group))
+    rows = [log.rows[r.id] for r in records]
+    return SystemRun(system.name, rows, resumed, time.perf_counter() - began)
+
+
+def write_responses(log: ResultsLog, out_path: Path) -> Path:
+    """Rewrite the LaMP-QA response file ``{qid: [{"output": answer}]}`` from everything in ``log``."""
+    return save_responses(out_path, {qid: row["answer"] for qid, row in log.rows.items()})
+
+
+def seed_everything(seed: int | None) -> None:
+    """Seed Python's and (when loaded) torch's generators; None leaves them alone."""
+    if seed is None:
+        return
+    random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+
+
+@dataclass
+class Evaluation:
+    """Systems, a judge and an output directory: everything one ``pr2 eval`` run needs."""
+
+    systems: Sequence[System]
+    judge: Judge
+    out_dir: Path
+    setups: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Per system, the settings recorded on (and checked against) every result line."""
+    seed: int | None = None
+    progress: bool = True
+    on_system_done: Callable[[SystemRun], None] | None = None
+
+    def run(self, records: Sequence[LaMPQARecord]) -> list[SystemRun]:
+        """Evaluate every system on ``records``; write the JSONLs and the response files."""
+        check_records(records)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        runs = []
+        for system in self.systems:
+            setup = {"judge": self.judge.name, **self.setups.get(system.name, {})}
+            log = ResultsLog(scores_path(self.out_dir, system.name), setup)
+            result = run_system(system, records, self.judge, log, seed=self.seed, progress=self.progress)
+            write_responses(log, responses_path(self.out_dir, system.name))
+            runs.append(result)
+            if self.on_system_done is not None:
+                self.on_system_done(result)
+        return runs
+
+
+def check_records(records: Sequence[LaMPQARecord]) -> None:
+    """Refuse an empty evaluation set or one question id used twice (ids are the store's user ids)."""
+    if not records:
+        raise ValueError("no records to evaluate: the --data files are empty or --limit is 0.")
+    dupes = sorted(qid for qid, n in Counter(r.id for r in records).items() if n > 1)
+    if dupes:
+        raise ValueError(
+            f"question ids {dupes[:5]} appear in more than one record (across the --data files). Each id "
+            "is also the user id its profile is stored under, so they must be unique: pass each file once."
+        )
+
+
+def select_records(records: Sequence[LaMPQARecord], limit: int | None) -> list[LaMPQARecord]:
+    """Take ``limit`` records, round-robin over categories so a small limit still covers each one.
+
+    Within a category the file order is kept; None returns every record.
+
+    Example:
+        >>> from types import SimpleNamespace as R
+        >>> rs = [R(id=i, category=c) for i, c in enumerate("aaab")]
+        >>> [r.id for r in select_records(rs, 2)]
+        [0, 3]
+    """
+    if limit is None or limit >= len(records):
+        return list(records)
+    queues: dict[str | None, list[LaMPQARecord]] = {}
+    for record in records:
+        queues.setdefault(record.category, []).append(record)
+    picked: list[LaMPQARecord] = []
+    depth = 0
+    while len(picked) < limit:
+        for queue in queues.values():
+            if depth < len(queue) and len(picked) < limit:
+                picked.append(queue[depth])
+        depth += 1
+    return picked
+
+
+def validate_system_names(names: Sequence[str]) -> list[str]:
+    """Return ``names`` deduplicated in order, or explain which one is unknown."""
+    unknown = [n for n in names if n not in SYSTEM_NAMES]
+    if unknown:
+        raise ValueError(
+            f"unknown system(s) {', '.join(map(repr, unknown))}: choose from {', '.join(SYSTEM_NAMES)} "
+            "(comma-separated, e.g. --systems nopers,rag,pr2)."
+        )
+    if not names:
+        raise ValueError(f"--systems is empty: choose from {', '.join(SYSTEM_NAMES)}.")
+    return list(dict.fromkeys(names))
