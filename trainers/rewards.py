@@ -1,0 +1,183 @@
+"""Reward functions for PR2 GRPO, in TRL's signature ``(prompts, completions, **kwargs) -> list[float]``.
+
+* :class:`RubricJudgeReward` - the rubric judge's score (in [0, 1]) of the final answer only.
+* :class:`StructureReward` - PR2's structural penalty: -0.5 unless the model itself wrote a
+  non-empty ``<think>`` before its ``<answer>``.
+
+They read the per-row fields the PR2 rollout adds (``answer``, ``model_text``) and the dataset's
+rubric columns (``question``, ``narrative``, ``rubric_aspects``). Both are plain classes holding
+configuration only, so they pickle (TRL and ``accelerate`` may ship them to other processes).
+Pick them by name from a config through :data:`REWARD_FUNCTIONS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pr2_agent.judges import Judge, JudgeItem, extract_answer_span
+from pr2_agent.parsing import has_think_before_answer
+
+RewardFunction = Callable[..., list[float | None]]
+
+SCORE_REWARD = "rubric_judge"
+"""Name of the reward whose value is PR2's judge score ``s_i``."""
+STRUCTURE_PENALTY = 0.5
+"""PR2's ``struct_penalty``."""
+
+
+def _completion_text(completion: Any) -> str:
+    """Return a completion's text, for standard (str) and conversational (messages) formats."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, Sequence) and completion and isinstance(completion[-1], Mapping):
+        content = completion[-1].get("content", "")
+        return content if isinstance(content, str) else ""
+    return ""
+
+
+def _column(kwargs: Mapping[str, Any], name: str, n: int, reward: str) -> list[Any]:
+    values = kwargs.get(name)
+    if values is None:
+        raise ValueError(
+            f"reward {reward!r} needs the {name!r} column, which this batch does not have. Train on rows "
+            "built by trainers.records (question, narrative, rubric_aspects) with the PR2 rollout."
+        )
+    if len(values) != n:
+        raise ValueError(f"reward {reward!r}: column {name!r} has {len(values)} values for {n} completions.")
+    return list(values)
+
+
+class RubricJudgeReward:
+    """The judge's rubric score of each row's final answer (PR2's ``s_i``), in [0, 1].
+
+    Only the answer is judged, never the reasoning or the inserted profile text. Rows come from
+    the PR2 rollout, whose ``answer`` field holds the final answer; without it (plain TRL
+    generation) the judge reads the ``<answer>`` span of the completion text. An empty answer
+    scores 0 without a judge call.
+
+    Args:
+        judge: Any :class:`pr2_agent.judges.Judge` (picklable).
+        name: Name TRL logs the reward under.
+    """
+
+    def __init__(self, judge: Judge, *, name: str = SCORE_REWARD) -> None:
+        """Keep the judge; nothing is loaded until the first call."""
+        if not isinstance(judge, Judge):
+            raise TypeError(
+                "judge must implement pr2_agent.judges.Judge (judge/judge_batch), "
+                f"got {type(judge).__name__}."
+            )
+        self.judge = judge
+        self.__name__ = name
+
+    def score(
+        self,
+        questions: Sequence[str],
+        narratives: Sequence[str],
+        aspects: Sequence[Any],
+        answers: Sequence[str],
+    ) -> list[float]:
+        """Score answers against their questions' rubrics (one batched judge call)."""
+        items = [
+            (i, JudgeItem(q, n, a, r))
+            for i, (q, n, a, r) in enumerate(zip(questions, narratives, aspects, answers, strict=True))
+            if r.strip()
+        ]
+        scores = [0.0] * len(answers)
+        if items:
+            results = self.judge.judge_batch([item for _, item in items])
+            for (i, _), result in zip(items, results, strict=True):
+                scores[i] = float(result.score)
+        return scores
+
+    def __call__(
+        self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
+    ) -> list[float | None]:
+        """Return one score per completion (TRL's reward signature)."""
+        n = len(completions)
+        answers = kwargs.get("answer")
+        if answers is None:
+            answers = [extract_answer_span(_completion_text(c)) for c in completions]
+        elif len(answers) != n:
+            raise ValueError(f"reward {self.__name__!r}: {len(answers)} answers for {n} completions.")
+        scores = self.score(
+            _column(kwargs, "question", n, self.__name__),
+            _column(kwargs, "narrative", n, self.__name__),
+            _column(kwargs, "rubric_aspects", n, self.__name__),
+            [str(a) for a in answers],
+        )
+        return list(scores)
+
+    def __repr__(self) -> str:
+        return f"RubricJudgeReward(judge={getattr(self.judge, 'name', type(self.judge).__name__)!r})"
+
+
+class StructureReward:
+    """PR2's structural penalty: ``-penalty`` unless a non-empty ``<think>`` precedes ``<answer>``, else 0.
+
+    It checks what the model wrote (the rollout's ``model_text``): an answer the graph forced by
+    opening ``<answer>`` itself therefore carries the penalty, since the model never structured
+    its own answer. Without ``model_text`` the completion text is checked.
+    """
+
+    def __init__(self, penalty: float = STRUCTURE_PENALTY, *, name: str = "structure") -> None:
+        """Set the penalty size (positive; it is subtracted)."""
+        if not (math.isfinite(penalty) and penalty >= 0):
+            raise ValueError(f"penalty must be a finite number >= 0 (it is subtracted), got {penalty!r}.")
+        self.penalty = float(penalty)
+        self.__name__ = name
+
+    def __call__(
+        self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
+    ) -> list[float | None]:
+        """Return ``-penalty`` or 0 per completion (TRL's reward signature)."""
+        texts = kwargs.get("model_text")
+        if texts is None:
+            texts = [_completion_text(c) for c in completions]
+        elif len(texts) != len(completions):
+            raise ValueError(
+                f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions."
+            )
+        return [0.0 if has_think_before_answer(str(t)) else -self.penalty for t in texts]
+
+    def __repr__(self) -> str:
+        return f"StructureReward(penalty={self.penalty})"
+
+
+def _rubric_judge(judge: Judge | None) -> RewardFunction:
+    if judge is None:
+        raise ValueError(
+            f"reward {SCORE_REWARD!r} needs a judge: set `judge` (proxy or lampqa) in the config."
+        )
+    return RubricJudgeReward(judge)
+
+
+def _structure(judge: Judge | None) -> RewardFunction:
+    return StructureReward()
+
+
+REWARD_FUNCTIONS: dict[str, Callable[[Judge | None], RewardFunction]] = {
+    SCORE_REWARD: _rubric_judge,
+    "structure": _structure,
+}
+"""Reward name -> factory taking the configured judge."""
+
+
+def build_reward_functions(names: Sequence[str], judge: Judge | None) -> list[RewardFunction]:
+    """Instantiate rewards by name, in order.
+
+    Raises:
+        ValueError: An unknown or repeated name, or no names at all.
+    """
+    if not names:
+        raise ValueError(f"no reward functions configured; use e.g. [{SCORE_REWARD}, structure].")
+    unknown = [n for n in names if n not in REWARD_FUNCTIONS]
+    if unknown:
+        raise ValueError(f"unknown reward function(s) {unknown}; available: {sorted(REWARD_FUNCTIONS)}.")
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"reward functions listed twice in {list(names)}; list each once (use reward_weights)."
+        )
+    return [REWARD_FUNCTIONS[n](judge) for n in names]
