@@ -1,0 +1,378 @@
+"""GRPO rollouts produced by the PR2 graph itself (TRL's ``rollout_func``).
+
+Per training step TRL hands the rollout the generation batch: K consecutive copies of each
+question. For every row this runs one personalized graph invocation, and for every distinct
+question M extra non-personalized ones (``Context(personalized=False)``: searches return no
+profile). All of them run at once in threads through a :class:`BatchingPolicy`, so each reasoning
+step of the whole batch is one batched ``generate`` call. The M non-personalized answers are scored
+with the same judge to give the question's baseline ``r_v``; they are never training rows.
+
+Each personalized trajectory becomes ``completion_ids`` (the exact sampled ids and the inserted
+observation ids, concatenated, never re-tokenized) with ``env_mask`` 1 on sampled tokens and 0 on
+inserted ones, plus per-row fields the reward functions and the trainer's logging read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pr2_agent import prompts as protocol
+from pr2_agent.context import Context
+from pr2_agent.graph import build_graph
+from pr2_agent.policy.base import Policy
+from pr2_agent.policy.batching import BatchingPolicy
+from pr2_agent.trajectory import Trajectory
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+    from pr2_agent.store import ProfileStore
+
+logger = logging.getLogger(__name__)
+
+Scorer = Callable[[Sequence[str], Sequence[str], Sequence[Any], Sequence[str]], list[float]]
+"""``(questions, narratives, rubric_aspects, answers) -> scores``, e.g. ``RubricJudgeReward.score``."""
+PolicyFactory = Callable[[Any, Any], Policy]
+"""``(model, tokenizer) -> Policy`` used for one step's rollouts."""
+
+ROLLOUT_FIELDS: tuple[str, ...] = ("answer", "model_text", "num_searches", "finish", "baseline_score")
+"""Per-row fields the rollout adds for rewards and logging."""
+
+
+@dataclass(frozen=True)
+class RolloutSettings:
+    """Budgets of the graph runs inside a training step.
+
+    Sampling (temperature, top_p) and the completion budget come from the trainer's GRPOConfig.
+    """
+
+    num_baseline: int = 1
+    """M: non-personalized rollouts per question (PR2: 1). 0 = no baseline (only with advantage 'grpo')."""
+    top_k: int = 3
+    """Profile items per search (PR2's code: 3)."""
+    max_searches: int = 3
+    """Search budget per rollout; when spent the graph forces an answer."""
+    max_new_tokens: int = 128
+    """Token budget of each model turn."""
+    max_batch: int = 256
+    """Largest generate batch; all of a step's graph runs are in flight at once, so this caps memory."""
+
+    def __post_init__(self) -> None:
+        """Validate; messages name the field and the fix."""
+        if not (isinstance(self.num_baseline, int) and self.num_baseline >= 0):
+            raise ValueError(f"num_baseline must be an integer >= 0, got {self.num_baseline!r} (PR2 uses 1).")
+        if not (isinstance(self.top_k, int) and self.top_k >= 1):
+            raise ValueError(f"top_k must be an integer >= 1, got {self.top_k!r}.")
+        if not (isinstance(self.max_searches, int) and self.max_searches >= 0):
+            raise ValueError(f"max_searches must be an integer >= 0, got {self.max_searches!r}.")
+        if not (isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1):
+            raise ValueError(f"max_new_tokens must be an integer >= 1, got {self.max_new_tokens!r}.")
+        if not (isinstance(self.max_batch, int) and self.max_batch >= 1):
+            raise ValueError(f"max_batch must be an integer >= 1, got {self.max_batch!r}.")
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Sampling parameters shared by every turn of a step."""
+
+    temperature: float = 1.0
+    top_p: float = 1.0
+
+
+@dataclass(frozen=True)
+class RolloutSample:
+    """One finished graph run."""
+
+    record_id: str
+    personalized: bool
+    output: Mapping[str, Any]
+    """The graph's output state."""
+    trajectory: Trajectory
+
+    @property
+    def answer(self) -> str:
+        """The final answer (empty if none)."""
+        return str(self.output.get("answer", ""))
+
+    @property
+    def finish(self) -> str:
+        """``answer`` (the model answered) or ``forced`` (the graph forced it)."""
+        return str(self.output.get("finish", ""))
+
+    @property
+    def num_searches(self) -> int:
+        """Searches the graph executed."""
+        return len(self.output.get("searches", []))
+
+
+@dataclass
+class RolloutBatch:
+    """One step's rollouts: the training rows and the baselines per question."""
+
+    samples: list[RolloutSample]
+    """Personalized runs, aligned 1:1 with the rows."""
+    baselines: dict[str, list[RolloutSample]] = field(default_factory=dict)
+    """Non-personalized runs per record id."""
+    baseline_scores: dict[str, float] = field(default_factory=dict)
+    """``r_v`` per record id: mean judge score of its non-personalized answers (NaN without any)."""
+
+
+class RowSource(Protocol):
+    """What the rollout needs from the trainer besides TRL's own attributes."""
+
+    rollout_rows: list[dict[str, Any]] | None
+
+
+def run_graph_rollouts(
+    graph: CompiledStateGraph[Any, Any, Any, Any],
+    rows: Sequence[Mapping[str, Any]],
+    settings: RolloutSettings,
+    sampling: Sampling,
+    *,
+    batching: BatchingPolicy | None = None,
+) -> RolloutBatch:
+    """Run one personalized rollout per row and ``num_baseline`` non-personalized ones per question.
+
+    All runs are in flight at once (one thread each), so every reasoning step is one batch.
+
+    Args:
+        graph: A PR2 graph built with an explicit policy and store.
+        rows: Training rows (``record_id``, ``user_id``, ``question``); repeated questions share baselines.
+        settings: Budgets.
+        sampling: Temperature and top-p.
+        batching: The graph's policy when it is a ``BatchingPolicy``: every run is registered with it
+            up front, so each reasoning step fires once all still-running trajectories are waiting.
+
+    Returns:
+        The samples (row order) and the non-personalized samples per record id (unscored).
+    """
+    jobs: list[tuple[Mapping[str, Any], bool]] = [(row, True) for row in rows]
+    first_rows: dict[str, Mapping[str, Any]] = {}
+    for row in rows:
+        first_rows.setdefault(str(row["record_id"]), row)
+    jobs += [(row, False) for row in first_rows.values() for _ in range(settings.num_baseline)]
+    if not jobs:
+        return RolloutBatch(samples=[])
+
+    def invoke(row: Mapping[str, Any], personalized: bool) -> RolloutSample:
+        context = Context(
+            user_id=str(row["user_id"]),
+            personalized=personalized,
+            top_k=settings.top_k,
+            max_searches=settings.max_searches,
+            max_new_tokens=settings.max_new_tokens,
+            temperature=sampling.temperature,
+            top_p=sampling.top_p,
+        )
+        try:
+            output = graph.invoke({"question": str(row["question"])}, context=context)
+        except Exception as err:
+            kind = "personalized" if personalized else "non-personalized"
+            raise RuntimeError(f"{kind} rollout of record {row['record_id']!r} failed: {err}") from err
+        return RolloutSample(str(row["record_id"]), personalized, output, Trajectory.from_state(output))
+
+    with contextlib.ExitStack() as stack:
+        session = stack.enter_context(batching.session(len(jobs))) if batching is not None else None
+
+        def run(job: tuple[Mapping[str, Any], bool]) -> RolloutSample:
+            if session is None:
+                return invoke(*job)
+            with session.participant():
+                return invoke(*job)
+
+        pool = stack.enter_context(
+            ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="pr2-rollout")
+        )
+        results = list(pool.map(run, jobs))
+    batch = RolloutBatch(samples=results[: len(rows)])
+    for sample in results[len(rows) :]:
+        batch.baselines.setdefault(sample.record_id, []).append(sample)
+    return batch
+
+
+def score_baselines(batch: RolloutBatch, rows: Sequence[Mapping[str, Any]], scorer: Scorer) -> None:
+    """Score every non-personalized answer and store ``r_v`` (their mean) per record id in ``batch``."""
+    first_rows = {str(row["record_id"]): row for row in reversed(rows)}
+    flat = [(rid, s) for rid, samples in batch.baselines.items() for s in samples]
+    scores = scorer(
+        [str(first_rows[rid]["question"]) for rid, _ in flat],
+        [str(first_rows[rid]["narrative"]) for rid, _ in flat],
+        [first_rows[rid]["rubric_aspects"] for rid, _ in flat],
+        [s.answer for _, s in flat],
+    )
+    per_record: dict[str, list[float]] = {}
+    for (rid, _), score in zip(flat, scores, strict=True):
+        per_record.setdefault(rid, []).append(float(score))
+    batch.baseline_scores = {
+        rid: statistics.fmean(per_record[rid]) if per_record.get(rid) else math.nan for rid in first_rows
+    }
+
+
+def completion_for_training(
+    trajectory: Trajectory, *, eos_token_id: int, max_new_tokens: int, max_length: int
+) -> tuple[list[int], list[int]]:
+    """Return ``(completion_ids, env_mask)`` for one trajectory.
+
+    EOS is appended (mask 1) when the last model turn ended on its own: it closed ``</answer>``
+    (the graph stops generation there) or stopped before its token budget (the policy strips the
+    EOS it sampled). TRL then does not count the completion as truncated. The result is cut to
+    ``max_length`` tokens.
+
+    Raises:
+        ValueError: The trajectory has no token ids (a chat-API backend) or no model turn.
+    """
+    ids = trajectory.completion_ids()
+    mask = trajectory.env_mask()
+    model_turns = [s for s in trajectory.segments if s["kind"] == "model"]
+    if not model_turns:
+        raise ValueError("the trajectory has no model turn: the graph run did not generate anything.")
+    last = model_turns[-1]
+    closed = protocol.close_tag(protocol.ANSWER_TAG) in last["text"]
+    if closed or len(last["token_ids"] or []) < max_new_tokens:
+        ids = [*ids, eos_token_id]
+        mask = [*mask, 1]
+    return ids[:max_length], mask[:max_length]
+
+
+def default_policy_factory(model: Any, tokenizer: Any) -> Policy:
+    """Wrap the trainer's (unwrapped) model as a local policy that returns its exact sampled ids."""
+    from pr2_agent.policy.local import LocalPolicy
+
+    return LocalPolicy.from_model(model, tokenizer)
+
+
+class GraphRollout:
+    """TRL ``rollout_func``: runs the PR2 graph for a generation batch (use with ``PR2GRPOTrainer``).
+
+    Args:
+        store: The profile store the personalized runs search.
+        settings: Budgets.
+        scorer: Scores the non-personalized answers (the same judge as the score reward).
+        policy_factory: Builds the step's backend from ``(model, tokenizer)``; the rollout wraps it in
+            a ``BatchingPolicy`` so concurrent graph runs share one ``generate`` per reasoning step.
+
+    Attributes:
+        last_batch: The latest step's rollouts (trajectories, baselines, ``r_v``), for inspection.
+    """
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        settings: RolloutSettings,
+        scorer: Scorer | None,
+        *,
+        policy_factory: PolicyFactory = default_policy_factory,
+    ) -> None:
+        """Keep the resources; nothing runs until TRL calls the object."""
+        if settings.num_baseline > 0 and scorer is None:
+            raise ValueError(
+                "num_baseline > 0 needs a scorer for the non-personalized answers (the rubric judge)."
+            )
+        self.store = store
+        self.settings = settings
+        self.scorer = scorer
+        self.policy_factory = policy_factory
+        self.last_batch: RolloutBatch | None = None
+
+    def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
+        """Generate one completion per prompt and return TRL's rollout dict."""
+        from trl.models import unwrap_model_for_generation
+
+        rows = _rows_for(prompts, trainer)
+        args = trainer.args
+        if getattr(args, "use_vllm", False):
+            raise ValueError(
+                "use_vllm=True is not supported by the PR2 graph rollout: generation runs through the "
+                "graph's local policy on the training model. Set use_vllm: false."
+            )
+        sampling = Sampling(temperature=float(args.temperature), top_p=float(args.top_p))
+        tokenizer = trainer.processing_class
+        with unwrap_model_for_generation(
+            trainer.model_wrapped,
+            trainer.accelerator,
+            gradient_checkpointing_kwargs=args.gradient_checkpointing_kwargs,
+        ) as model:
+            policy = BatchingPolicy(self.policy_factory(model, tokenizer), max_batch=self.settings.max_batch)
+            graph = build_graph(model=policy, store=self.store)
+            batch = run_graph_rollouts(graph, rows, self.settings, sampling, batching=policy)
+        if self.scorer is not None and batch.baselines:
+            score_baselines(batch, rows, self.scorer)
+        self.last_batch = batch
+        return rollout_output(
+            batch,
+            eos_token_id=int(tokenizer.eos_token_id),
+            settings=self.settings,
+            max_length=int(args.max_completion_length),
+        )
+
+
+def make_rollout_func(
+    store: ProfileStore,
+    settings: RolloutSettings,
+    scorer: Scorer | None,
+    *,
+    policy_factory: PolicyFactory = default_policy_factory,
+) -> GraphRollout:
+    """Return the ``rollout_func`` for ``PR2GRPOTrainer`` (see :class:`GraphRollout`)."""
+    return GraphRollout(store, settings, scorer, policy_factory=policy_factory)
+
+
+def rollout_output(
+    batch: RolloutBatch, *, eos_token_id: int, settings: RolloutSettings, max_length: int
+) -> dict[str, Any]:
+    """Convert a rollout batch into TRL's rollout dict (ids, ``env_mask``, per-row fields)."""
+    prompt_ids: list[list[int]] = []
+    completion_ids: list[list[int]] = []
+    env_masks: list[list[int]] = []
+    for sample in batch.samples:
+        if sample.trajectory.prompt_ids is None:
+            raise ValueError(
+                "the policy returned no prompt ids: training needs a local model backend that exposes "
+                "token ids."
+            )
+        ids, mask = completion_for_training(
+            sample.trajectory,
+            eos_token_id=eos_token_id,
+            max_new_tokens=settings.max_new_tokens,
+            max_length=max_length,
+        )
+        prompt_ids.append(list(sample.trajectory.prompt_ids))
+        completion_ids.append(ids)
+        env_masks.append(mask)
+    return {
+        "prompt_ids": prompt_ids,
+        "completion_ids": completion_ids,
+        "logprobs": None,
+        "env_mask": env_masks,
+        "answer": [s.answer for s in batch.samples],
+        "model_text": [s.trajectory.model_text() for s in batch.samples],
+        "num_searches": [s.num_searches for s in batch.samples],
+        "finish": [s.finish for s in batch.samples],
+        "baseline_score": [batch.baseline_scores.get(s.record_id, math.nan) for s in batch.samples],
+    }
+
+
+def _rows_for(prompts: Sequence[Any], trainer: Any) -> list[dict[str, Any]]:
+    rows = getattr(trainer, "rollout_rows", None)
+    if rows is None:
+        raise RuntimeError(
+            "the PR2 graph rollout needs the batch rows (user id, question) next to the prompts: use "
+            "trainers.pr2_trainer.PR2GRPOTrainer, which passes them, instead of a plain GRPOTrainer."
+        )
+    if len(rows) != len(prompts):
+        raise RuntimeError(
+            f"got {len(prompts)} prompts but {len(rows)} rows: the trainer's row stash is stale."
+        )
+    for i, (row, prompt) in enumerate(zip(rows, prompts, strict=True)):
+        if row.get("prompt") != prompt:
+            raise RuntimeError(
+                f"prompt {i} does not match its row ({row.get('record_id')!r}): rows are misaligned."
+            )
+    return list(rows)
