@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,8 @@ EMBED_CHUNK_SIZE = 1024
 """Texts per embedder call during ingest; only sets the progress bar's granularity."""
 PAGE_SIZE = 5000
 """Records per Chroma read when listing a profile (keeps HTTP payloads bounded)."""
+LEXICAL_CACHE_USERS = 256
+"""BM25 views kept in memory (least recently used dropped first); datasets can have thousands of users."""
 
 USER_KEY = "user_id"
 ITEM_KEY = "item_id"
@@ -90,8 +93,9 @@ class ProfileStore:
     """Per-user profile items over one Chroma collection (cosine space).
 
     Build it with :func:`open_profile_store`. Every read is scoped to exactly one ``user_id``.
-    BM25 indexes are built per user on first use and cached until that user is written or deleted;
-    against a shared server (``url=``) nothing is cached, since other processes may write.
+    BM25 indexes are built per user on first use and cached (for the most recently used users) until
+    that user is written or deleted; against a shared server (``url=``) nothing is cached, since other
+    processes may write.
     """
 
     def __init__(
@@ -115,7 +119,7 @@ class ProfileStore:
         self.max_item_chars = max_item_chars
         self._connection = connection
         self._collection = self._open_collection(collection)
-        self._lexical: dict[str, tuple[LexicalIndex, list[_Record]]] = {}
+        self._lexical: OrderedDict[str, tuple[LexicalIndex, list[_Record]]] = OrderedDict()
         self._lexical_lock = threading.Lock()
 
     @property
@@ -288,11 +292,14 @@ class ProfileStore:
         with self._lexical_lock:
             cached = self._lexical.get(user_id)
             if cached is not None:
+                self._lexical.move_to_end(user_id)
                 return cached
             records = self._records(user_id)
             view = (LexicalIndex([r.text for r in records]), records)
             if not self._connection.shared:
                 self._lexical[user_id] = view
+                if len(self._lexical) > LEXICAL_CACHE_USERS:
+                    self._lexical.popitem(last=False)
             return view
 
     def _forget_lexical(self, user_id: str) -> None:

@@ -399,6 +399,16 @@ def test_bm25_cache_sees_new_items(store):
     assert [hit.id for hit in store.search("u1", "coffee", k=1, mode="bm25")] == ["p2"]
 
 
+def test_bm25_cache_keeps_only_recent_users(store, monkeypatch):
+    monkeypatch.setattr(profile_store_module, "LEXICAL_CACHE_USERS", 2)
+    for user in ("u1", "u2", "u3"):
+        store.upsert(user, [ProfileItem("p1", f"{user} likes tea")])
+        assert store.search(user, "tea", k=1, mode="bm25")[0].text == f"{user} likes tea"
+    assert list(store._lexical) == ["u2", "u3"]
+    store.search("u2", "tea", k=1, mode="bm25")
+    assert list(store._lexical) == ["u3", "u2"]
+
+
 def test_bm25_is_the_store_default_when_configured(client, collection_name):
     store = open_profile_store(client=client, collection=collection_name, embedding="hash", retriever="bm25")
     store.upsert("u1", [ProfileItem("p1", "green tea"), ProfileItem("p2", "tea tea tea")])
