@@ -11,6 +11,7 @@ Typical use::
 
 from __future__ import annotations
 
+from pr2_agent.store.collection import record_id
 from pr2_agent.store.connection import DEFAULT_STORE_PATH, Connection, connect
 from pr2_agent.store.embedding import (
     DEFAULT_EMBEDDING,
@@ -36,7 +37,6 @@ from pr2_agent.store.profile_store import (
     ProfileStore,
     RetrievalMode,
     open_profile_store,
-    record_id,
 )
 from pr2_agent.store.retriever import ProfileRetriever
 

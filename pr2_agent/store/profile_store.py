@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import OrderedDict
@@ -29,14 +28,21 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
 from chromadb.api.types import GetResult, Include, Where
-from chromadb.errors import ChromaError, NotFoundError
 from tqdm.auto import tqdm
 
+from pr2_agent.store.collection import (
+    ITEM_KEY,
+    USER_KEY,
+    is_owned_by,
+    open_collection,
+    own_metadata,
+    record_id,
+    user_scope,
+)
 from pr2_agent.store.connection import Connection, backend_errors, connect
 from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, make_embedder
-from pr2_agent.store.errors import EmbeddingMismatchError, ProfileStoreError
+from pr2_agent.store.errors import ProfileStoreError
 from pr2_agent.store.items import (
     MAX_ITEM_CHARS,
     MetadataValue,
@@ -65,21 +71,6 @@ PAGE_SIZE = 5000
 """Records per Chroma read when listing a profile (keeps HTTP payloads bounded)."""
 LEXICAL_CACHE_USERS = 256
 """BM25 views kept in memory (least recently used dropped first); datasets can have thousands of users."""
-
-USER_KEY = "user_id"
-ITEM_KEY = "item_id"
-_EMBEDDING_KEY = "pr2:embedding"
-_DIM_KEY = "pr2:dim"
-
-
-def record_id(user_id: str, item_id: str) -> str:
-    """Chroma id of one user's item; a JSON pair, so distinct (user, item) pairs never collide.
-
-    Example:
-        >>> record_id("u1", "p1")
-        '["u1","p1"]'
-    """
-    return json.dumps([user_id, item_id], ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -118,7 +109,7 @@ class ProfileStore:
         self.embedder = embedder
         self.max_item_chars = max_item_chars
         self._connection = connection
-        self._collection = self._open_collection(collection)
+        self._collection = open_collection(connection, collection, embedder)
         self._lexical: OrderedDict[str, tuple[LexicalIndex, list[_Record]]] = OrderedDict()
         self._lexical_lock = threading.Lock()
 
@@ -191,7 +182,7 @@ class ProfileStore:
         if existing:
             try:
                 with backend_errors(f"delete user {user_id!r}", self._connection):
-                    self._collection.delete(where=_scope(user_id))
+                    self._collection.delete(where=user_scope(user_id))
             finally:
                 self._forget_lexical(user_id)
         return existing
@@ -228,14 +219,14 @@ class ProfileStore:
     def count(self, user_id: str) -> int:
         """Return the number of items in ``user_id``'s profile."""
         user_id = _check_user_id(user_id)
-        pages = self._pages(f"count items of user {user_id!r}", where=_scope(user_id), include=[])
+        pages = self._pages(f"count items of user {user_id!r}", where=user_scope(user_id), include=[])
         return sum(len(page["ids"]) for page in pages)
 
     def has_user(self, user_id: str) -> bool:
         """Return whether ``user_id`` has at least one item."""
         user_id = _check_user_id(user_id)
         with backend_errors(f"look up user {user_id!r}", self._connection):
-            found = self._collection.get(where=_scope(user_id), limit=1, include=[])
+            found = self._collection.get(where=user_scope(user_id), limit=1, include=[])
         return bool(found["ids"])
 
     def users(self) -> list[str]:
@@ -266,7 +257,7 @@ class ProfileStore:
             result = self._collection.query(
                 query_embeddings=vector,
                 n_results=k,
-                where=_scope(user_id),
+                where=user_scope(user_id),
                 include=["documents", "metadatas", "distances"],
             )
         ids = result["ids"][0]
@@ -275,7 +266,7 @@ class ProfileStore:
         distances = (result["distances"] or [[]])[0]
         hits = []
         for rid, text, meta, distance in zip(ids, documents, metadatas, distances, strict=True):
-            if _owned_by(user_id, rid, meta):
+            if is_owned_by(user_id, rid, meta):
                 # Chroma's cosine distance is 1 - cosine similarity.
                 hits.append(_to_hit(meta, text or "", 1.0 - float(distance)))
         return hits
@@ -309,13 +300,15 @@ class ProfileStore:
     def _records(self, user_id: str) -> list[_Record]:
         records = []
         pages = self._pages(
-            f"read the profile of user {user_id!r}", where=_scope(user_id), include=["documents", "metadatas"]
+            f"read the profile of user {user_id!r}",
+            where=user_scope(user_id),
+            include=["documents", "metadatas"],
         )
         for page in pages:
             rows = zip(page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True)
             for rid, text, meta in rows:
-                if _owned_by(user_id, rid, meta):
-                    records.append(_Record(str(meta[ITEM_KEY]), text or "", _own_metadata(meta)))
+                if is_owned_by(user_id, rid, meta):
+                    records.append(_Record(str(meta[ITEM_KEY]), text or "", own_metadata(meta)))
         records.sort(key=lambda r: r.item_id)
         return records
 
@@ -369,76 +362,9 @@ class ProfileStore:
             metadatas.append(meta)
         return metadatas
 
-    def _open_collection(self, name: str) -> Collection:
-        client = self._connection.client
-        with backend_errors(f"open collection {name!r}", self._connection):
-            try:
-                collection = client.get_collection(name, embedding_function=None)
-            except NotFoundError:
-                collection = _create_collection(client, name, self.embedder)
-        self._check_collection(collection)
-        return collection
-
-    def _check_collection(self, collection: Collection) -> None:
-        meta = collection.metadata or {}
-        if _EMBEDDING_KEY not in meta or _DIM_KEY not in meta:
-            raise ProfileStoreError(
-                f"Collection {collection.name!r} in the {self.location} was not created by pr2-agent "
-                "(it records no embedding), so its vectors cannot be trusted. Use another collection "
-                "name (--collection) or another store (--store)."
-            )
-        recorded = (str(meta[_EMBEDDING_KEY]), int(cast(int, meta[_DIM_KEY])))
-        configured = (self.embedder.name, self.embedder.dim)
-        if recorded != configured:
-            raise EmbeddingMismatchError(
-                f"Collection {collection.name!r} in the {self.location} was built with embedding "
-                f"{recorded[0]!r} (dim {recorded[1]}), but this store is configured with {configured[0]!r} "
-                f"(dim {configured[1]}). Vectors from different embedders cannot be compared. Open it with "
-                f"the same embedding (--embedding {recorded[0]}), or ingest into a new store "
-                "(--store DIR or --collection NAME) to use the new embedding."
-            )
-
-
-def _create_collection(client: ClientAPI, name: str, embedder: Embedder) -> Collection:
-    try:
-        return client.create_collection(
-            name,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={_EMBEDDING_KEY: embedder.name, _DIM_KEY: embedder.dim},
-            embedding_function=None,
-        )
-    except ChromaError:
-        # Another process may have created it between our lookup and create; use theirs if so.
-        try:
-            return client.get_collection(name, embedding_function=None)
-        except ChromaError:
-            pass
-        raise
-
-
-def _scope(user_id: str) -> Where:
-    """The one filter every per-user read uses."""
-    return {USER_KEY: user_id}
-
-
-def _owned_by(user_id: str, rid: str, meta: Any) -> bool:
-    if meta and meta.get(USER_KEY) == user_id and ITEM_KEY in meta:
-        return True
-    logger.error(
-        "Dropped record %r from the results for user %r: it is not owned by that user. The backend "
-        "ignored the user filter; please report this.",
-        rid,
-        user_id,
-    )
-    return False
-
-
-def _own_metadata(meta: Any) -> dict[str, MetadataValue]:
-    return {key: value for key, value in meta.items() if key not in (USER_KEY, ITEM_KEY)}
-
 
 def _to_hit(meta: Any, text: str, score: float) -> ProfileHit:
-    return ProfileHit(id=str(meta[ITEM_KEY]), text=text, score=score, metadata=_own_metadata(meta))
+    return ProfileHit(id=str(meta[ITEM_KEY]), text=text, score=score, metadata=own_metadata(meta))
 
 
 def _check_user_id(user_id: object) -> str:
