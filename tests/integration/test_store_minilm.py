@@ -16,9 +16,10 @@ from pathlib import Path
 
 import chromadb
 import httpx
+import numpy as np
 import pytest
 
-from pr2_agent.store import ProfileItem, ProfileStoreError, open_profile_store
+from pr2_agent.store import MiniLMEmbedder, ProfileItem, ProfileStoreError, open_profile_store
 
 pytestmark = pytest.mark.slow
 
@@ -79,6 +80,13 @@ def test_minilm_isolation_on_semantically_close_items(minilm_store):
         hits = minilm_store.search("maya", query, k=len(MAYA))
         assert {hit.id for hit in hits} <= {item.id for item in MAYA}
     assert minilm_store.search("sam", "allergic to penicillin", k=1)[0].id == "s2"
+
+
+def test_minilm_model_is_loaded_once_per_process(minilm_store):
+    first, second = MiniLMEmbedder(), MiniLMEmbedder(batch_size=8)
+    assert first._model() is second._model()
+    query = first.embed_query("green tea")
+    np.testing.assert_allclose(query, second.embed_documents(["green tea"])[0], atol=1e-5)
 
 
 # ------------------------------------------------------------------------------------ chroma run server
