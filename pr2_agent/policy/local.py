@@ -1,0 +1,358 @@
+"""LocalPolicy: a transformers causal LM that returns the exact token ids it sampled.
+
+The prompt is the tokenizer's chat template over ``request.messages`` (with the generation prompt);
+the completion so far is fed back as the concatenation of the segments' own ids, never as re-tokenized
+text, so what the model conditions on is exactly what a trainer will later score.
+
+``generate_batch`` runs one left-padded ``model.generate`` for all requests that share sampling
+settings (do_sample, temperature, top_p). Stopping is decided per row by one criterion that combines
+transformers' ``StopStringCriteria`` (each row with its own stop strings), the EOS ids and the row's own
+``max_new_tokens``; it records where and why each row finished, so rows are cut exactly and never by
+guessing from padding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
+
+from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
+from pr2_agent.weights import end_of_turn_ids
+
+logger = logging.getLogger(__name__)
+
+_PROMPT_CACHE_SIZE = 4096
+SamplingKey = tuple[bool, float, float]
+
+
+class LocalPolicy:
+    """A local transformers model behind the ``Policy`` interface, with exact token ids.
+
+    Args:
+        source: A checkpoint directory, or a ``(model, tokenizer)`` pair already in memory.
+        device: Where to load a checkpoint directory (ignored for a pair: the model stays where it is).
+        seed: Makes sampling reproducible: call ``k`` of ``generate_batch`` samples with a generator
+            state derived from ``(seed, k)``. The process-wide torch RNG is left untouched.
+        name: Shown in logs and exported trajectories; defaults to the directory name.
+    """
+
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | tuple[Any, Any],
+        *,
+        device: str = "cpu",
+        seed: int | None = None,
+        name: str | None = None,
+    ) -> None:
+        """Load a checkpoint directory or wrap an in-memory ``(model, tokenizer)`` pair."""
+        if isinstance(source, tuple):
+            if len(source) != 2:
+                raise TypeError(
+                    f"LocalPolicy expects a (model, tokenizer) pair, got a tuple of {len(source)}."
+                )
+            model, tokenizer = source
+            default_name = str(getattr(model.config, "_name_or_path", "") or type(model).__name__)
+        else:
+            model, tokenizer = _load_checkpoint(Path(source), device)
+            default_name = Path(source).name
+        if not callable(getattr(model, "generate", None)):
+            raise TypeError(f"{type(model).__name__} has no generate(): pass a transformers causal LM.")
+        if getattr(tokenizer, "chat_template", None) is None:
+            raise ValueError(
+                f"The tokenizer of {default_name!r} has no chat template, so prompts cannot be built. "
+                "Use an instruct/chat checkpoint, or set tokenizer.chat_template before wrapping it."
+            )
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name or default_name
+        self.seed = seed
+        self.eos_token_ids = _eos_ids(model, tokenizer)
+        self.pad_token_id = (
+            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_token_ids[0]
+        )
+        self._lock = threading.RLock()
+        self._calls = 0
+        self._prompt_cache: OrderedDict[tuple[tuple[tuple[str, str], ...], ...], list[int]] = OrderedDict()
+        self._stop_criteria: dict[tuple[str, ...], StopStringCriteria] = {}
+
+    @classmethod
+    def from_model(
+        cls, model: Any, tokenizer: Any, *, seed: int | None = None, name: str | None = None
+    ) -> LocalPolicy:
+        """Wrap a model object that lives elsewhere (e.g. the one a trainer is optimising)."""
+        return cls((model, tokenizer), seed=seed, name=name)
+
+    @property
+    def eos_token_id(self) -> int:
+        """The tokenizer's EOS id (``eos_token_ids`` lists every id that ends a turn)."""
+        eos = self.tokenizer.eos_token_id
+        return int(eos) if eos is not None else self.eos_token_ids[0]
+
+    @property
+    def device(self) -> torch.device:
+        """Device of the model's parameters."""
+        return next(self.model.parameters()).device
+
+    # ----------------------------------------------------------------------------------------------
+    # Tokenization
+
+    def encode(self, text: str) -> list[int]:
+        """Tokenize inserted text exactly as it is fed back (no BOS/EOS added)."""
+        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
+
+    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
+        """Return the templated prompt ids for ``messages`` (with the assistant generation prompt)."""
+        key = tuple(tuple(sorted(m.items())) for m in messages)
+        with self._lock:
+            cached = self._prompt_cache.get(key)
+            if cached is not None:
+                self._prompt_cache.move_to_end(key)
+                return list(cached)
+        ids = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True, return_dict=False
+        )
+        ids = [int(i) for i in ids]
+        with self._lock:
+            self._prompt_cache[key] = ids
+            if len(self._prompt_cache) > _PROMPT_CACHE_SIZE:
+                self._prompt_cache.popitem(last=False)
+        return list(ids)
+
+    def input_ids(self, request: GenerationRequest) -> tuple[list[int], list[int]]:
+        """Return ``(prompt_ids, prompt_ids + ids of every segment so far)`` for a request."""
+        prompt = self.prompt_ids(request.messages)
+        ids = list(prompt)
+        for seg in request.segments:
+            seg_ids = seg["token_ids"]
+            ids.extend(seg_ids if seg_ids is not None else self.encode(seg["text"]))
+        return prompt, ids
+
+    # ----------------------------------------------------------------------------------------------
+    # Generation
+
+    def generate(self, request: GenerationRequest) -> Generation:
+        """Produce the next segment for one trajectory."""
+        return self.generate_batch([request])[0]
+
+    def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
+        """Produce the next segment for each request, batching rows that share sampling settings.
+
+        Requests with different ``max_new_tokens`` or stop strings still share one ``generate`` call;
+        requests with different (do_sample, temperature, top_p) run as separate calls, in order of
+        first appearance.
+        """
+        if not requests:
+            return []
+        for r in requests:
+            _validate(r)
+        groups: dict[SamplingKey, list[int]] = {}
+        for i, r in enumerate(requests):
+            groups.setdefault(_sampling_key(r), []).append(i)
+        results: list[Generation | None] = [None] * len(requests)
+        with self._lock:
+            call = self._calls
+            self._calls += 1
+            for group_no, (key, rows) in enumerate(groups.items()):
+                gens = self._generate_group([requests[i] for i in rows], key, seed_offset=(call, group_no))
+                for i, gen in zip(rows, gens, strict=True):
+                    results[i] = gen
+        return [g for g in results if g is not None]
+
+    def _generate_group(
+        self, requests: list[GenerationRequest], key: SamplingKey, *, seed_offset: tuple[int, int]
+    ) -> list[Generation]:
+        prompts, inputs = zip(*(self.input_ids(r) for r in requests), strict=True)
+        width = max(len(ids) for ids in inputs)
+        limit = getattr(self.model.config, "max_position_embeddings", None)
+        max_new = max(r.max_new_tokens for r in requests)
+        if limit is not None and width + max_new > limit:
+            longest = max(range(len(inputs)), key=lambda i: len(inputs[i]))
+            raise ValueError(
+                f"Prompt plus completion so far is {len(inputs[longest])} tokens and max_new_tokens is "
+                f"{requests[longest].max_new_tokens}, beyond the model's context of {limit} tokens. Shorten "
+                "the prompt or the inserted information (fewer/shorter retrieved items), or lower "
+                "max_new_tokens."
+            )
+        device = self.device
+        input_ids = torch.full((len(inputs), width), self.pad_token_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(inputs), width), dtype=torch.long)
+        for row, ids in enumerate(inputs):
+            input_ids[row, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
+            attention_mask[row, width - len(ids) :] = 1
+        do_sample, temperature, top_p = key
+        config = GenerationConfig(
+            max_new_tokens=max_new,
+            do_sample=do_sample,
+            temperature=temperature if do_sample else None,
+            top_p=top_p if do_sample else None,
+            top_k=0 if do_sample else None,  # pure nucleus sampling, like TRL (transformers defaults to 50)
+            repetition_penalty=1.0,
+            eos_token_id=self.eos_token_ids,
+            pad_token_id=self.pad_token_id,
+            use_cache=True,
+        )
+        stopper = _RowStopper(
+            prompt_width=width,
+            max_new_tokens=[r.max_new_tokens for r in requests],
+            stop_criteria=[self._stop_criterion(r.stop) for r in requests],
+            eos_ids=self.eos_token_ids,
+        )
+        was_training = bool(getattr(self.model, "training", False))
+        self.model.eval()
+        try:
+            with torch.inference_mode(), _seeded(self.seed, seed_offset):
+                sequences = self.model.generate(
+                    input_ids=input_ids.to(device),
+                    attention_mask=attention_mask.to(device),
+                    generation_config=config,
+                    stopping_criteria=StoppingCriteriaList([stopper]),
+                )
+        finally:
+            if was_training:
+                self.model.train()
+        sequences = sequences.to("cpu")
+        out: list[Generation] = []
+        for row, prompt in enumerate(prompts):
+            length, reason = stopper.finished(row)
+            ids = [int(t) for t in sequences[row, width : width + length]]
+            if reason == "eos":
+                ids = ids[:-1]  # the EOS token itself is not part of the segment
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            out.append(Generation(text=text, token_ids=ids, prompt_ids=list(prompt), finish_reason=reason))
+        return out
+
+    def _stop_criterion(self, stop: tuple[str, ...]) -> StopStringCriteria | None:
+        if not stop:
+            return None
+        # Building one scans the whole vocabulary, so each distinct stop tuple is built once.
+        criterion = self._stop_criteria.get(stop)
+        if criterion is None:
+            criterion = StopStringCriteria(tokenizer=self.tokenizer, stop_strings=list(stop))
+            self._stop_criteria[stop] = criterion
+        return criterion
+
+
+class _RowStopper(StoppingCriteria):
+    """Per-row stopping: own stop strings, EOS, own ``max_new_tokens``; remembers where each row ended."""
+
+    def __init__(
+        self,
+        *,
+        prompt_width: int,
+        max_new_tokens: list[int],
+        stop_criteria: list[StopStringCriteria | None],
+        eos_ids: list[int],
+    ) -> None:
+        self._width = prompt_width
+        self._max_new = max_new_tokens
+        self._stops = stop_criteria
+        self._eos = torch.tensor(eos_ids, dtype=torch.long)
+        self._ended: list[tuple[int, FinishReason] | None] = [None] * len(max_new_tokens)
+
+    def __call__(
+        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
+    ) -> torch.BoolTensor:
+        n_new = input_ids.shape[1] - self._width
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        last = input_ids[:, -1].cpu()
+        is_eos = torch.isin(last, self._eos)
+        hit_stop = torch.zeros_like(is_eos)
+        # One StopStringCriteria call per distinct stop tuple, over the rows that use it.
+        by_criterion: dict[int, tuple[StopStringCriteria, list[int]]] = {}
+        for row, crit in enumerate(self._stops):
+            if crit is not None and self._ended[row] is None:
+                by_criterion.setdefault(id(crit), (crit, []))[1].append(row)
+        for crit, rows in by_criterion.values():
+            hit_stop[rows] = crit(input_ids[rows], scores).cpu()
+        for row in range(input_ids.shape[0]):
+            if self._ended[row] is None:
+                if is_eos[row]:
+                    self._ended[row] = (n_new, "eos")
+                elif hit_stop[row]:
+                    self._ended[row] = (n_new, "stop")
+                elif n_new >= self._max_new[row]:
+                    self._ended[row] = (n_new, "length")
+            done[row] = self._ended[row] is not None
+        return done  # type: ignore[return-value]
+
+    def finished(self, row: int) -> tuple[int, FinishReason]:
+        """Return (number of generated tokens kept for the row, why it ended)."""
+        ended = self._ended[row]
+        if ended is None:
+            # generate() stopped the whole batch without this criterion firing for the row
+            # (its own max length check); every sampled token is kept.
+            return self._max_new[row], "length"
+        return ended
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None, offset: tuple[int, int]) -> Iterator[None]:
+    """Fork the torch RNG and seed it from ``(seed, offset)``; a no-op when seed is None."""
+    if seed is None:
+        yield
+        return
+    call, group = offset
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed((seed * 1_000_003 + call * 1_009 + group) % (2**63))
+        yield
+
+
+def _load_checkpoint(path: Path, device: str) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"{path} is not a transformers checkpoint directory (no config.json). Pass a directory written "
+            "by save_pretrained (e.g. a trainer's output), or an embedded model name such as 'smollm2-135m'."
+        )
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    model: Any = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, local_files_only=True)
+    model.to(device)
+    model.eval()
+    return model, tokenizer
+
+
+def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
+    ids = set(end_of_turn_ids(tokenizer))
+    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif isinstance(configured, list):
+        ids.update(int(i) for i in configured)
+    if not ids:
+        raise ValueError(
+            "Neither the tokenizer nor the model's generation_config defines an EOS token, so generation "
+            "could never end on its own. Set tokenizer.eos_token (e.g. '<|im_end|>' for ChatML models)."
+        )
+    return sorted(ids)
+
+
+def _sampling_key(r: GenerationRequest) -> SamplingKey:
+    if r.temperature > 0:
+        return (True, float(r.temperature), float(r.top_p))
+    return (False, 0.0, 1.0)
+
+
+def _validate(r: GenerationRequest) -> None:
+    problems = []
+    if not r.messages:
+        problems.append("messages is empty (the prompt needs at least a user message)")
+    if not isinstance(r.max_new_tokens, int) or r.max_new_tokens < 1:
+        problems.append(f"max_new_tokens must be a positive integer, got {r.max_new_tokens!r}")
+    if r.temperature < 0:
+        problems.append(f"temperature must be >= 0 (0 = greedy), got {r.temperature!r}")
+    if not 0 < r.top_p <= 1:
+        problems.append(f"top_p must be in (0, 1], got {r.top_p!r}")
+    if any(not s for s in r.stop):
+        problems.append("stop contains an empty string, which would stop immediately")
+    if problems:
+        raise ValueError("Invalid GenerationRequest: " + "; ".join(problems) + ".")

@@ -1,0 +1,117 @@
+"""Turn a model string (``Context.model``, ``--model``) into a Policy, once per process.
+
+Accepted forms:
+
+- ``"embedded"``: the default embedded model (SmolLM2-135M-Instruct), downloaded and converted on
+  first use (see ``pr2_agent.weights``).
+- a registered embedded model name: ``"smollm2-135m"``, ``"qwen2.5-coder-0.5b"``.
+- an existing checkpoint directory, or ``"hf:PATH"``: a transformers checkpoint (e.g. a trained policy).
+- ``"openai:NAME"``: NAME at an OpenAI-compatible endpoint (``base_url``, else the openai client's
+  default); or any NAME when ``base_url`` is given.
+
+Loading a model takes seconds and a lot of memory, so each distinct set of arguments is resolved
+once and the same Policy object is returned afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from pr2_agent.policy.base import Policy
+from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS, ensure_model
+
+EMBEDDED_ALIAS = "embedded"
+HF_PREFIX = "hf:"
+OPENAI_PREFIX = "openai:"
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str | None, str | None, int | None], Policy] = {}
+
+
+def resolve_policy(
+    model: str = EMBEDDED_ALIAS,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    seed: int | None = None,
+) -> Policy:
+    """Return the Policy for ``model`` (cached per process and per argument set).
+
+    Args:
+        model: See the module docstring for the accepted forms.
+        base_url: OpenAI-compatible endpoint; makes any plain name a served model.
+        api_key: Key for the endpoint (else ``OPENAI_API_KEY``, else ``"EMPTY"``).
+        seed: Sampling seed for local models (ignored by chat endpoints).
+
+    Raises:
+        ValueError: ``model`` matches none of the accepted forms.
+    """
+    if not isinstance(model, str) or not model.strip():
+        raise ValueError(f"model must be a non-empty string, got {model!r}. {_accepted_forms()}")
+    spec = model.strip()
+    key = (_canonical(spec, base_url), base_url, api_key, seed)
+    with _lock:
+        # Held while loading: two threads asking for the same model must not load it twice.
+        policy = _cache.get(key)
+        if policy is None:
+            policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed)
+            _cache[key] = policy
+        return policy
+
+
+def clear_policy_cache() -> None:
+    """Forget every resolved policy (tests; freeing memory after a model is no longer needed)."""
+    with _lock:
+        _cache.clear()
+
+
+def _canonical(spec: str, base_url: str | None) -> str:
+    """Normalise spellings that mean the same model, so they share one cache entry."""
+    if spec == EMBEDDED_ALIAS:
+        return DEFAULT_MODEL
+    if spec.startswith(HF_PREFIX):
+        return HF_PREFIX + str(Path(spec[len(HF_PREFIX) :]).expanduser().resolve())
+    if spec not in EMBEDDED_MODELS and base_url is None and Path(spec).expanduser().is_dir():
+        return HF_PREFIX + str(Path(spec).expanduser().resolve())
+    return spec
+
+
+def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | None) -> Policy:
+    from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
+
+    if spec.startswith(OPENAI_PREFIX):
+        name = spec[len(OPENAI_PREFIX) :].strip()
+        if not name:
+            raise ValueError(f"{spec!r} names no model: write openai:NAME, e.g. openai:gpt-4o-mini.")
+        return ChatModelPolicy(openai_chat_model(name, base_url, api_key), name=spec)
+    if base_url is not None:
+        return ChatModelPolicy(openai_chat_model(spec, base_url, api_key), name=spec)
+
+    from pr2_agent.policy.local import LocalPolicy
+
+    if spec == EMBEDDED_ALIAS or spec in EMBEDDED_MODELS:
+        name = DEFAULT_MODEL if spec == EMBEDDED_ALIAS else spec
+        return LocalPolicy(ensure_model(name), seed=seed, name=name)
+    if spec.startswith(HF_PREFIX):
+        path = Path(spec[len(HF_PREFIX) :]).expanduser()
+        if not path.is_dir():
+            raise ValueError(f"{spec!r}: {path} is not a directory. {_accepted_forms()}")
+        return LocalPolicy(path, seed=seed)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return LocalPolicy(path, seed=seed)
+    if "/" in spec or spec.startswith(("~", ".")):
+        raise ValueError(
+            f"{spec!r} looks like a path, but there is no directory at {path.resolve()}. {_accepted_forms()}"
+        )
+    raise ValueError(f"Unknown model {spec!r}. {_accepted_forms()}")
+
+
+def _accepted_forms() -> str:
+    names = ", ".join(repr(n) for n in EMBEDDED_MODELS)
+    return (
+        f"Accepted: {EMBEDDED_ALIAS!r} (the default local model), an embedded model name ({names}), "
+        "a checkpoint directory or 'hf:PATH', 'openai:NAME', or any model name together with base_url "
+        "(an OpenAI-compatible endpoint such as http://127.0.0.1:8000/v1)."
+    )
