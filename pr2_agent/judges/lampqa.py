@@ -1,0 +1,292 @@
+"""LaMP-QA's rubric judge against any OpenAI-compatible chat endpoint.
+
+The protocol is the benchmark's own (``evaluation/evaluator.py``): the verbatim system prompt and
+user template from :mod:`pr2_agent.prompts`, one chat call per (response, aspect), temperature
+0.0 raised by 0.1 per unparseable reply (capped at 1.0), ``top_p`` 0.95, and a score of 0 for an
+aspect whose replies never parse. Numbers are comparable with published LaMP-QA results only when
+the served model is the paper's evaluator (Qwen2.5-32B-Instruct); a small local model runs the
+same protocol but is a much weaker judge.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from pr2_agent.judges.answer_span import extract_answer_span
+from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult, RubricAspect
+from pr2_agent.judges.match_score import parse_match_score
+from pr2_agent.prompts import LAMPQA_JUDGE_SYSTEM_PROMPT, LAMPQA_JUDGE_USER_TEMPLATE
+
+if TYPE_CHECKING:
+    from openai import OpenAI
+
+logger = logging.getLogger(__name__)
+
+MAX_TEMPERATURE = 1.0
+_T = TypeVar("_T")
+
+
+class JudgeEndpointError(RuntimeError):
+    """The judge endpoint could not be used (unreachable, wrong URL or model, server error)."""
+
+
+def render_judge_messages(
+    question: str, narrative: str, aspect: RubricAspect, response: str
+) -> list[dict[str, str]]:
+    """Build the exact LaMP-QA judge conversation for one (response, aspect)."""
+    user = LAMPQA_JUDGE_USER_TEMPLATE.format(
+        question=question,
+        narrative=narrative,
+        response=response,
+        aspect=aspect.aspect,
+        reason=aspect.reason,
+        evidence=aspect.evidence,
+    )
+    return [
+        {"role": "system", "content": LAMPQA_JUDGE_SYSTEM_PROMPT},
+        {"role": "user", "content": user},
+    ]
+
+
+def temperature_schedule(max_retries: int, step: float = 0.1) -> list[float]:
+    """Temperatures of the first attempt and each retry: 0.0, 0.1, ..., capped at 1.0.
+
+    Example:
+        >>> temperature_schedule(3)
+        [0.0, 0.1, 0.2, 0.3]
+    """
+    return [round(min(i * step, MAX_TEMPERATURE), 6) for i in range(max_retries + 1)]
+
+
+class LaMPQAJudge:
+    """The LaMP-QA protocol judge served by an OpenAI-compatible endpoint (vLLM, llama.cpp, an API).
+
+    Holds configuration only; the HTTP client is created on first use and dropped when pickled, so
+    the judge can be shipped to TRL reward workers.
+
+    Args:
+        base_url: Endpoint root including ``/v1``, e.g. ``http://127.0.0.1:8011/v1``.
+        model: Model name sent with each request. None asks the server (``GET /v1/models``) and
+            uses the first model it lists, which is what a single-model llama.cpp server wants.
+        api_key: Sent as the bearer token; local servers accept anything.
+        timeout: Seconds per HTTP request.
+        max_retries: Extra attempts after an unparseable reply (LaMP-QA's fork uses 10). After the
+            last one the aspect scores 0.
+        max_tokens: Generation cap per call (the protocol uses 4096; a small cap keeps a rambling
+            small model from stalling training).
+        top_p: Nucleus sampling (protocol: 0.95).
+        json_mode: Also send ``response_format={"type": "json_object"}``. Not part of the
+            protocol; it helps weak local models produce parseable output.
+        concurrency: Parallel requests in :meth:`judge_batch`.
+        extract_answer: Score only the ``<answer>`` span of each response (PR2); False scores the
+            whole text.
+        transport_retries: Retries the ``openai`` client makes on connection errors and 5xx.
+    """
+
+    is_proxy = False
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        api_key: str = "EMPTY",
+        timeout: float = 120.0,
+        max_retries: int = 10,
+        max_tokens: int = 4096,
+        top_p: float = 0.95,
+        json_mode: bool = False,
+        concurrency: int = 4,
+        extract_answer: bool = True,
+        transport_retries: int = 2,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url {base_url!r} is not an http(s) URL; pass the endpoint root, "
+                "e.g. http://127.0.0.1:8011/v1 for a local llama.cpp server."
+            )
+        if max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {max_retries}.")
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}.")
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {max_tokens}.")
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_tokens = max_tokens
+        self.top_p = top_p
+        self.json_mode = json_mode
+        self.concurrency = concurrency
+        self.extract_answer = extract_answer
+        self.transport_retries = transport_retries
+        self._client: OpenAI | None = None
+        self._resolved_model: str | None = model
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """``lampqa:<model>`` (the model is ``server-default`` until the server was asked)."""
+        return f"lampqa:{self._resolved_model or 'server-default'}"
+
+    # -- pickling: configuration only ---------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_client"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # -- public API ---------------------------------------------------------------------------
+    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
+        """Score one response: one chat call per aspect.
+
+        Raises:
+            JudgeEndpointError: The endpoint is unreachable or rejects the request.
+            ValueError: Malformed aspects.
+        """
+        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
+
+    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
+        """Score several responses; all (response, aspect) calls share a small thread pool.
+
+        Raises:
+            JudgeEndpointError: The endpoint is unreachable or rejects the request.
+        """
+        if not items:
+            return []
+        client, model = self._connect()
+        tasks = [(i, item, aspect) for i, item in enumerate(items) for aspect in item.aspects]
+
+        def run(task: tuple[int, JudgeItem, RubricAspect]) -> AspectJudgement:
+            _, item, aspect = task
+            response = extract_answer_span(item.response) if self.extract_answer else item.response
+            return self._judge_aspect(client, model, item.question, item.narrative, aspect, response)
+
+        if self.concurrency == 1 or len(tasks) == 1:
+            verdicts = [run(t) for t in tasks]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(tasks))) as pool:
+                futures = [pool.submit(run, t) for t in tasks]
+                try:
+                    verdicts = [f.result() for f in futures]
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
+        per_item: list[list[AspectJudgement]] = [[] for _ in items]
+        for (i, _, _), verdict in zip(tasks, verdicts, strict=True):
+            per_item[i].append(verdict)
+        return [JudgeResult.from_judgements(v, judge=self.name, is_proxy=False) for v in per_item]
+
+    # -- internals ----------------------------------------------------------------------------
+    def _connect(self) -> tuple[OpenAI, str]:
+        with self._lock:
+            if self._client is None:
+                from openai import OpenAI
+
+                self._client = OpenAI(
+                    base_url=self.base_url,
+                    api_key=self.api_key,
+                    timeout=self.timeout,
+                    max_retries=self.transport_retries,
+                )
+            if self._resolved_model is None:
+                self._resolved_model = self._first_served_model(self._client)
+            return self._client, self._resolved_model
+
+    def _first_served_model(self, client: OpenAI) -> str:
+        models = self._call(lambda: [m.id for m in client.models.list()], what="list the served models")
+        if not models:
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} serves no models (GET /models returned an empty list); "
+                "start the server with a model or pass model=... explicitly."
+            )
+        logger.info("judge endpoint %s serves %s; using %r", self.base_url, models, models[0])
+        return str(models[0])
+
+    def _judge_aspect(
+        self, client: OpenAI, model: str, question: str, narrative: str, aspect: RubricAspect, response: str
+    ) -> AspectJudgement:
+        messages = render_judge_messages(question, narrative, aspect, response)
+        raw = ""
+        for temperature in temperature_schedule(self.max_retries):
+            raw = self._complete(client, model, messages, temperature)
+            score = parse_match_score(raw)
+            if score is not None:
+                return AspectJudgement(aspect=aspect.aspect, match_score=score, raw=raw)
+            logger.debug("unparseable judge reply at temperature %.1f: %.200r", temperature, raw)
+        logger.warning(
+            "judge %s gave no parseable match_score for aspect %r after %d attempts; scoring it 0 "
+            "(last reply: %.200r)",
+            model,
+            aspect.aspect,
+            self.max_retries + 1,
+            raw,
+        )
+        return AspectJudgement(aspect=aspect.aspect, match_score=0, raw=raw, parsed=False)
+
+    def _complete(
+        self, client: OpenAI, model: str, messages: list[dict[str, str]], temperature: float
+    ) -> str:
+        extra: dict[str, Any] = {"response_format": {"type": "json_object"}} if self.json_mode else {}
+
+        def create() -> Any:
+            return client.chat.completions.create(
+                model=model,
+                messages=cast(Any, messages),
+                temperature=temperature,
+                top_p=self.top_p,
+                max_tokens=self.max_tokens,
+                **extra,
+            )
+
+        completion = self._call(create, what="run a judge call")
+        if not completion.choices:
+            return ""
+        return str(completion.choices[0].message.content or "")
+
+    def _call(self, fn: Callable[[], _T], *, what: str) -> _T:
+        """Run one SDK call, turning transport and HTTP errors into one readable error."""
+        import openai
+
+        try:
+            return fn()
+        except openai.APITimeoutError:
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} did not answer within {self.timeout:.0f} s while "
+                f"trying to {what}. The server may be overloaded or generating very long replies: raise "
+                "timeout=..., lower max_tokens=..., or lower concurrency=..."
+            ) from None
+        except openai.APIConnectionError as err:
+            raise JudgeEndpointError(
+                f"cannot reach the judge endpoint {self.base_url} to {what} ({err.__cause__ or err}). "
+                "Check that the server is running and listening on that host and port (for llama.cpp: "
+                "python -m llama_cpp.server --model X.gguf --host 127.0.0.1 --port P), and that base_url "
+                "ends with /v1."
+            ) from None
+        except openai.AuthenticationError:
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} rejected the API key while trying to {what}; "
+                "pass api_key=..."
+            ) from None
+        except openai.NotFoundError:
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} answered 404 while trying to {what}: the URL path or "
+                f"the model name ({self._resolved_model!r}) is wrong. base_url must be the API root ending "
+                "in /v1, and model one of the names GET /v1/models lists (or None to use the first)."
+            ) from None
+        except openai.APIStatusError as err:
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} answered HTTP {err.status_code} while trying to {what}: "
+                f"{str(err.message)[:300]}"
+            ) from None

@@ -1,0 +1,141 @@
+"""Judge result types, rubric normalisation, the LaMP-QA score formula and answer-span extraction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from pr2_agent import prompts
+from pr2_agent.judges import (
+    AspectJudgement,
+    EmbeddingProxyJudge,
+    Judge,
+    JudgeItem,
+    JudgeResult,
+    LaMPQAJudge,
+    RubricAspect,
+    coerce_aspects,
+    extract_answer_span,
+)
+
+ASPECT = {"aspect": "Budget", "reason": "Money is tight.", "evidence": "around 700 euros at most"}
+
+
+@dataclass(frozen=True)
+class LoaderAspect:
+    """Stands in for pr2_agent.data's Aspect: same attribute names, different class."""
+
+    aspect: str
+    reason: str
+    evidence: str
+
+
+def test_aspects_are_read_from_dicts_and_from_objects_alike():
+    from_dict = RubricAspect.coerce(ASPECT)
+    from_obj = RubricAspect.coerce(LoaderAspect(**ASPECT))
+    assert from_dict == from_obj == RubricAspect("Budget", "Money is tight.", "around 700 euros at most")
+
+
+def test_a_missing_aspect_field_names_the_field_and_the_position():
+    with pytest.raises(ValueError, match=r"aspects\[1\] has no 'evidence' field"):
+        coerce_aspects([ASPECT, {"aspect": "a", "reason": "r"}])
+
+
+def test_a_non_string_aspect_field_is_rejected():
+    with pytest.raises(ValueError, match=r"aspects\[0\]\.reason must be a string, got int"):
+        coerce_aspects([{**ASPECT, "reason": 3}])
+
+
+@pytest.mark.parametrize("bad", [[], "Budget", ASPECT])
+def test_an_empty_or_non_list_rubric_is_rejected(bad):
+    with pytest.raises(ValueError, match="aspects"):
+        coerce_aspects(bad)
+
+
+def test_a_blank_aspect_title_is_rejected():
+    with pytest.raises(ValueError, match="aspect is empty"):
+        coerce_aspects([{**ASPECT, "aspect": "  "}])
+
+
+def test_judge_item_from_a_lampqa_record_and_from_pr2_field_names():
+    record = {"id": "q1", "question": "Q?", "narrative": "N", "rubric_aspects": [ASPECT], "profile": []}
+    item = JudgeItem.from_record(record, "R")
+    assert (item.question, item.narrative, item.response) == ("Q?", "N", "R")
+    assert item.aspects == (RubricAspect(**ASPECT),)
+    pr2_style = JudgeItem.from_record({"question": "Q?", "details": "N", "aspects": [ASPECT]}, "R")
+    assert pr2_style == item
+
+
+def test_judge_item_reports_a_missing_record_field():
+    with pytest.raises(ValueError, match="'rubric_aspects' or 'aspects'"):
+        JudgeItem.from_record({"question": "Q?", "narrative": "N"}, "R")
+
+
+def test_judge_item_rejects_a_non_string_response():
+    with pytest.raises(ValueError, match="response must be a string"):
+        JudgeItem("Q?", "N", [ASPECT], None)  # type: ignore[arg-type]
+
+
+def test_score_is_sum_over_twice_the_number_of_aspects():
+    verdicts = [AspectJudgement("a", 2, None), AspectJudgement("b", 1, None), AspectJudgement("c", 0, None)]
+    result = JudgeResult.from_judgements(verdicts, judge="x")
+    assert result.score == pytest.approx(3 / 6)
+    assert [s.aspect for s in result.scores] == ["a", "b", "c"]
+    assert JudgeResult.from_judgements([AspectJudgement("a", 2, None)]).score == 1.0
+    assert JudgeResult.from_judgements([AspectJudgement("a", 0.5, None)]).score == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, 3])
+def test_out_of_range_scores_cannot_be_aggregated(bad):
+    with pytest.raises(ValueError, match="outside"):
+        JudgeResult.from_judgements([AspectJudgement("a", bad, None)])
+
+
+def test_both_judges_satisfy_the_protocol_and_label_themselves():
+    protocol = LaMPQAJudge("http://127.0.0.1:9/v1", model="m")
+    proxy = EmbeddingProxyJudge()
+    assert isinstance(protocol, Judge) and isinstance(proxy, Judge)
+    assert not protocol.is_proxy and "proxy" not in protocol.name
+    assert proxy.is_proxy and "proxy" in proxy.name
+
+
+OPEN, CLOSE = prompts.open_tag(prompts.ANSWER_TAG), prompts.close_tag(prompts.ANSWER_TAG)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<think>t</think><answer> final </answer>", "final"),
+        ("<answer>draft</answer><answer>rewrite</answer>", "rewrite"),
+        # Generation ended inside the answer: the open span runs to the end.
+        ("<think>t</think><answer>cut off mid", "cut off mid"),
+        ("<answer>first</answer> then <answer>unfinished", "unfinished"),
+        # The environment forced the answer by opening the tag; the model continued it.
+        ("<search>x</search>" + prompts.FORCED_ANSWER_OBSERVATION + "Use the fridge.", "Use the fridge."),
+        ("no tags at all\n", "no tags at all"),
+        ("", ""),
+        # Present but empty: an empty answer, not a fallback to the reasoning.
+        ("<think>long reasoning covering everything</think><answer></answer>", ""),
+        ("<think>covers it all</think><answer>", ""),
+        # A nested opener: the innermost (last) one wins.
+        ("<answer>outer <answer>inner</answer>", "inner"),
+        # Stray closers before or after do not matter.
+        ("</answer>junk<answer>real</answer></answer>", "real"),
+        # Tags are matched exactly (as the agent's parser does): look-alikes are plain text.
+        ("<Answer>shout</Answer>", "<Answer>shout</Answer>"),
+        ("‹answer›neutralised‹/answer›", "‹answer›neutralised‹/answer›"),
+        # The answer may itself talk about JSON or contain braces.
+        (
+            '<answer>{"match_score": 2} is not how you cook rice</answer>',
+            '{"match_score": 2} is not how you cook rice',
+        ),
+    ],
+)
+def test_extract_answer_span(text, expected):
+    assert extract_answer_span(text) == expected
+
+
+def test_extract_answer_span_uses_the_tag_names_from_prompts():
+    assert OPEN == "<answer>" and CLOSE == "</answer>"
+    assert extract_answer_span(f"x{OPEN}y{CLOSE}z") == "y"
