@@ -35,6 +35,7 @@ import logging
 import math
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,12 +51,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.servers (the llama.cpp launcher the tests use too)
 
 from pr2_agent.judges import (  # noqa: E402
+    DEFAULT_THRESHOLDS,
+    DEFAULT_YES_NO_THRESHOLDS,
     EmbeddingProxyJudge,
     JudgeItem,
     JudgeResult,
     LaMPQAJudge,
+    YesNoProxyJudge,
 )
-from pr2_agent.judges.embedding import similarity_to_score  # noqa: E402
+from pr2_agent.judges.base import threshold_score  # noqa: E402
 
 logger = logging.getLogger("judge_agreement")
 
@@ -964,38 +968,59 @@ def mean_by_kind(samples: Sequence[Sample], scores: Sequence[float]) -> dict[str
 # -- calibration ----------------------------------------------------------------------------------
 
 
-def calibrate(proxy: EmbeddingProxyJudge, samples: Sequence[Sample]) -> dict[str, Any]:
+ProxyJudge = EmbeddingProxyJudge | YesNoProxyJudge
+
+
+def make_proxy(args: argparse.Namespace, thresholds: tuple[float, float] | None = None) -> ProxyJudge:
+    """The proxy judge chosen by ``--proxy`` (its default thresholds unless given)."""
+    if args.proxy == "yes-no":
+        return YesNoProxyJudge(
+            args.proxy_model, thresholds=thresholds or DEFAULT_YES_NO_THRESHOLDS, continuous=args.continuous
+        )
+    return EmbeddingProxyJudge(thresholds=thresholds or DEFAULT_THRESHOLDS, continuous=args.continuous)
+
+
+def proxy_signals(proxy: ProxyJudge, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+    """What the proxy thresholds: a similarity (embedding) or P(Yes) (yes/no)."""
+    if isinstance(proxy, YesNoProxyJudge):
+        return proxy.probabilities(items)
+    return proxy.similarities(items)
+
+
+def calibrate(proxy: ProxyJudge, samples: Sequence[Sample]) -> dict[str, Any]:
     """Pick the (somewhat, well) thresholds minimising mean absolute error against hand labels.
 
-    Ties go to higher exact agreement, then to the smaller thresholds (a deterministic choice).
+    Thresholds are searched on a 0.01 grid over the signal's plausible range; ties go to higher
+    exact agreement, then to the smaller thresholds (a deterministic choice).
     """
-    sims = proxy.similarities([s.item for s in samples])
+    signals = proxy_signals(proxy, [s.item for s in samples])
+    floor = 0.0 if isinstance(proxy, YesNoProxyJudge) else -0.2
     pairs = [
-        (sim if sim is not None else -1.0, label)
-        for s, row in zip(samples, sims, strict=True)
-        for sim, label in zip(row, s.labels or (), strict=True)
+        (value if value is not None else floor - 1.0, label)
+        for s, row in zip(samples, signals, strict=True)
+        for value, label in zip(row, s.labels or (), strict=True)
     ]
-    grid = [round(-0.2 + 0.01 * i, 2) for i in range(101)]
+    grid = [round(floor + 0.01 * i, 2) for i in range(101)]
     best: tuple[float, float, float, float] | None = None
     for low in grid:
         for high in grid:
             if high <= low:
                 continue
-            predicted = [similarity_to_score(sim, (low, high), continuous=False) for sim, _ in pairs]
+            predicted = [threshold_score(value, (low, high), continuous=False) for value, _ in pairs]
             mae = sum(abs(p - y) for p, (_, y) in zip(predicted, pairs, strict=True)) / len(pairs)
             exact = sum(p == y for p, (_, y) in zip(predicted, pairs, strict=True)) / len(pairs)
             if best is None or (mae, -exact) < (best[2], -best[3]):
                 best = (low, high, mae, exact)
     assert best is not None
     by_label: dict[int, list[float]] = {}
-    for sim, label in pairs:
-        by_label.setdefault(label, []).append(sim)
+    for value, label in pairs:
+        by_label.setdefault(label, []).append(value)
     return {
         "thresholds": [best[0], best[1]],
         "mae": best[2],
         "exact": best[3],
         "n_aspects": len(pairs),
-        "similarity_by_label": {
+        "signal_by_label": {
             str(k): {"n": len(v), "min": min(v), "mean": sum(v) / len(v), "max": max(v)}
             for k, v in sorted(by_label.items())
         },
@@ -1091,13 +1116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=64, help="judge reply cap (protocol: 4096)")
     parser.add_argument("--max-retries", type=int, default=10)
     parser.add_argument("--continuous", action="store_true", help="continuous proxy scores")
+    parser.add_argument("--proxy", choices=("embedding", "yes-no"), default="embedding", help="proxy judge")
+    parser.add_argument("--proxy-model", default="qwen2.5-coder-0.5b", help="model of the yes-no proxy")
     parser.add_argument("--out", type=Path, help="write the full report (and per-response rows) as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for noisy in ("httpx", "sentence_transformers", "pr2_agent.judges.lampqa"):
+    for noisy in ("httpx", "httpx2", "sentence_transformers", "pr2_agent.judges.lampqa"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    proxy = EmbeddingProxyJudge(continuous=args.continuous)
+    proxy = make_proxy(args)
     report: dict[str, Any] = {"proxy_judge": proxy.name, "proxy_thresholds": list(proxy.thresholds)}
 
     if args.calibrate:
@@ -1106,7 +1133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         held = hand_samples(HELD_OUT_SET, "held-out")
         labels = [y for s in held for y in (s.labels or ())]
         for name, thresholds in (("default", proxy.thresholds), ("fitted", tuple(fit["thresholds"]))):
-            fitted = EmbeddingProxyJudge(thresholds=(thresholds[0], thresholds[1]))
+            fitted = make_proxy(args, (thresholds[0], thresholds[1]))
             results = fitted.judge_batch([s.item for s in held])
             report[f"held_out_{name}_thresholds"] = {
                 "thresholds": list(thresholds),
@@ -1139,7 +1166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     protocol_results: list[JudgeResult] | None = None
     if not args.no_protocol:
-        log_dir = (args.out.parent if args.out else Path.cwd()) / "logs"
+        log_dir = Path(tempfile.gettempdir()) / "pr2_judge_agreement"
         log_dir.mkdir(parents=True, exist_ok=True)
         with protocol_endpoint(args, log_dir) as (base_url, served):
             protocol = LaMPQAJudge(

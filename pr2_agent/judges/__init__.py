@@ -1,7 +1,9 @@
 """Rubric judges: score a response against a LaMP-QA question's aspects.
 
 * :class:`LaMPQAJudge` runs the benchmark's own protocol against any OpenAI-compatible endpoint.
-* :class:`EmbeddingProxyJudge` is an offline stand-in (MiniLM similarity), labelled proxy.
+* :class:`EmbeddingProxyJudge` is an offline stand-in (MiniLM similarity), labelled proxy: fast
+  and deterministic, the default GRPO reward where no judge model is served.
+* :class:`YesNoProxyJudge` is another offline stand-in: P(Yes) of a local causal LM per aspect.
 
 Every judge reads only the ``<answer>`` span of a completion and returns a :class:`JudgeResult`
 with per-aspect 0..2 scores and the normalised question score in [0, 1].
@@ -14,9 +16,11 @@ from pr2_agent.judges.base import AspectJudgement, Judge, JudgeItem, JudgeResult
 from pr2_agent.judges.embedding import DEFAULT_THRESHOLDS, EmbeddingProxyJudge
 from pr2_agent.judges.lampqa import JudgeEndpointError, LaMPQAJudge
 from pr2_agent.judges.match_score import parse_match_score
+from pr2_agent.judges.yes_no import DEFAULT_YES_NO_THRESHOLDS, YesNoProxyJudge
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
+    "DEFAULT_YES_NO_THRESHOLDS",
     "AspectJudgement",
     "EmbeddingProxyJudge",
     "Judge",
@@ -25,6 +29,7 @@ __all__ = [
     "JudgeResult",
     "LaMPQAJudge",
     "RubricAspect",
+    "YesNoProxyJudge",
     "coerce_aspects",
     "extract_answer_span",
     "parse_match_score",

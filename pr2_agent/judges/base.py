@@ -12,6 +12,7 @@ with those attributes (the data loader's dataclass); both are read the same way 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -182,6 +183,40 @@ class JudgeResult:
             score=total / (MAX_MATCH_SCORE * len(scores)),
             judge=judge,
             is_proxy=is_proxy,
+        )
+
+
+def threshold_score(value: float, thresholds: tuple[float, float], *, continuous: bool) -> float:
+    """Map a proxy judge's signal (a similarity, a probability) to the 0..2 scale.
+
+    Discrete: 0 below the first threshold, 1 below the second, else 2. Continuous: the straight
+    line through (t1, 0.5) and (t2, 1.5), clipped to [0, 2]; rounding it gives the discrete score,
+    so both modes agree and the continuous one only breaks ties (useful as a GRPO reward).
+
+    Example:
+        >>> threshold_score(0.30, (0.2, 0.4), continuous=False)
+        1
+        >>> round(threshold_score(0.30, (0.2, 0.4), continuous=True), 3)
+        1.0
+    """
+    low, high = thresholds
+    if not continuous:
+        return 0 if value < low else 1 if value < high else MAX_MATCH_SCORE
+    graded = 0.5 + (value - low) / (high - low)
+    return min(max(graded, 0.0), float(MAX_MATCH_SCORE))
+
+
+def check_thresholds(thresholds: tuple[float, float], *, lowest: float, highest: float, what: str) -> None:
+    """Reject a threshold pair that is not ``lowest <= somewhat < well <= highest``.
+
+    Raises:
+        ValueError: Says which pair was given and what is expected.
+    """
+    low, high = thresholds
+    if not (math.isfinite(low) and math.isfinite(high) and lowest <= low < high <= highest):
+        raise ValueError(
+            f"thresholds must be two {what} with {lowest:g} <= somewhat < well <= {highest:g}, "
+            f"got {thresholds!r}."
         )
 
 

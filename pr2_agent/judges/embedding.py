@@ -18,7 +18,6 @@ to LaMP-QA's 0/1/2 scale by two thresholds calibrated on hand-labelled answers
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import threading
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pr2_agent.judges.answer_span import extract_answer_span
-from pr2_agent.judges.base import MAX_MATCH_SCORE, AspectJudgement, JudgeItem, JudgeResult
+from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult, check_thresholds, threshold_score
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -62,26 +61,6 @@ def split_sentences(text: str) -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
 
 
-def similarity_to_score(similarity: float, thresholds: tuple[float, float], *, continuous: bool) -> float:
-    """Map a similarity to the 0..2 scale.
-
-    Discrete: 0 below the first threshold, 1 below the second, else 2. Continuous: the straight
-    line through (t1, 0.5) and (t2, 1.5), clipped to [0, 2]; rounding it gives the discrete score,
-    so both modes agree and the continuous one only breaks ties (useful as a GRPO reward).
-
-    Example:
-        >>> similarity_to_score(0.30, (0.2, 0.4), continuous=False)
-        1
-        >>> round(similarity_to_score(0.30, (0.2, 0.4), continuous=True), 3)
-        1.0
-    """
-    low, high = thresholds
-    if not continuous:
-        return 0 if similarity < low else 1 if similarity < high else MAX_MATCH_SCORE
-    value = 0.5 + (similarity - low) / (high - low)
-    return min(max(value, 0.0), float(MAX_MATCH_SCORE))
-
-
 class EmbeddingProxyJudge:
     """Proxy rubric judge: best-sentence MiniLM similarity per aspect, thresholded to 0/1/2.
 
@@ -110,11 +89,7 @@ class EmbeddingProxyJudge:
         device: str = "cpu",
     ) -> None:
         low, high = thresholds
-        if not (math.isfinite(low) and math.isfinite(high) and -1.0 <= low < high <= 1.0):
-            raise ValueError(
-                "thresholds must be two cosine similarities with -1 <= somewhat < well <= 1, "
-                f"got {thresholds!r}."
-            )
+        check_thresholds(thresholds, lowest=-1.0, highest=1.0, what="cosine similarities")
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.model_path = None if model_path is None else str(model_path)
@@ -155,7 +130,7 @@ class EmbeddingProxyJudge:
                 if similarity is None:
                     verdicts.append(AspectJudgement(aspect.aspect, 0, "similarity=n/a (empty answer)"))
                     continue
-                score = similarity_to_score(similarity, self.thresholds, continuous=self.continuous)
+                score = threshold_score(similarity, self.thresholds, continuous=self.continuous)
                 verdicts.append(AspectJudgement(aspect.aspect, score, f"similarity={similarity:.4f}"))
             results.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
         return results

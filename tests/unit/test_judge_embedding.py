@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from pr2_agent.judges import EmbeddingProxyJudge, JudgeItem
-from pr2_agent.judges.embedding import similarity_to_score, split_sentences
+from pr2_agent.judges.base import threshold_score
+from pr2_agent.judges.embedding import split_sentences
 
 DIM = 256
 
@@ -121,13 +122,13 @@ def test_each_distinct_text_is_embedded_once_per_batch(judge_cls):
 def test_discrete_and_continuous_mappings_agree_after_rounding():
     thresholds = (0.16, 0.44)
     for sim in np.linspace(-0.5, 1.0, 301):
-        discrete = similarity_to_score(float(sim), thresholds, continuous=False)
-        continuous = similarity_to_score(float(sim), thresholds, continuous=True)
+        discrete = threshold_score(float(sim), thresholds, continuous=False)
+        continuous = threshold_score(float(sim), thresholds, continuous=True)
         assert 0.0 <= continuous <= 2.0 and discrete in (0, 1, 2)
         if abs(continuous - 0.5) > 1e-9 and abs(continuous - 1.5) > 1e-9:
             assert int(np.floor(continuous + 0.5)) == discrete, sim
-    assert similarity_to_score(0.16, thresholds, continuous=False) == 1
-    assert similarity_to_score(0.44, thresholds, continuous=False) == 2
+    assert threshold_score(0.16, thresholds, continuous=False) == 1
+    assert threshold_score(0.44, thresholds, continuous=False) == 2
 
 
 @pytest.mark.parametrize("thresholds", [(0.5, 0.5), (0.6, 0.2), (-2.0, 0.5), (0.1, float("nan"))])

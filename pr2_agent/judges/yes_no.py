@@ -1,0 +1,231 @@
+"""An offline proxy rubric judge from a local causal LM's Yes/No probability.
+
+Not LaMP-QA's protocol: tiny models asked for an integer score answer the same number whatever
+the response (measured: SmolLM2-135M and Qwen2.5-Coder-0.5B both give all 1s), but the relative
+probability of "Yes" and "No" after a yes/no question still carries signal on Qwen-0.5B. Per
+aspect the model reads :data:`~pr2_agent.prompts.PROXY_JUDGE_TEMPLATE` (chat-templated) and the
+next-token distribution gives ``P(Yes) / (P(Yes) + P(No))``, mapped to 0/1/2 by two thresholds.
+One forward pass per aspect, no sampling: deterministic given the inputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pr2_agent.judges.answer_span import extract_answer_span
+from pr2_agent.judges.base import (
+    AspectJudgement,
+    JudgeItem,
+    JudgeResult,
+    RubricAspect,
+    check_thresholds,
+    threshold_score,
+)
+from pr2_agent.prompts import PROXY_JUDGE_TEMPLATE
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "qwen2.5-coder-0.5b"
+DEFAULT_YES_NO_THRESHOLDS: tuple[float, float] = (0.35, 0.5)
+"""P(Yes) at which an aspect counts as somewhat (1) and well (2) covered.
+
+A prior, not a fit: feasibility measured P(Yes) .51-.66 for correct and .19-.45 for wrong answers
+with Qwen2.5-Coder-0.5B. Refit with ``bench/judge_agreement.py --calibrate --proxy yes-no``.
+"""
+
+_YES_WORDS = ("Yes", " Yes", "yes", " yes", "YES")
+_NO_WORDS = ("No", " No", "no", " no", "NO")
+# Probabilities are rounded so that float noise from different batch padding cannot flip a score.
+_PROBABILITY_DECIMALS = 4
+
+
+class YesNoProxyJudge:
+    """Proxy rubric judge: P(Yes) of a local causal LM per aspect, thresholded to 0/1/2.
+
+    Holds configuration only; the model loads on first use and is dropped when pickled.
+
+    Args:
+        model: A transformers checkpoint directory, or the name of an embedded model
+            (:data:`pr2_agent.weights.EMBEDDED_MODELS`), converted from its GGUF on first use.
+        thresholds: ``(somewhat, well)`` thresholds on P(Yes).
+        continuous: Return float scores in [0, 2] instead of 0/1/2.
+        extract_answer: Score only the ``<answer>`` span of each response.
+        batch_size: Prompts per forward pass.
+        max_response_tokens: The answer is cut to this many tokens before it enters the prompt.
+    """
+
+    is_proxy = True
+
+    def __init__(
+        self,
+        model: str | os.PathLike[str] = DEFAULT_MODEL,
+        *,
+        thresholds: tuple[float, float] = DEFAULT_YES_NO_THRESHOLDS,
+        continuous: bool = False,
+        extract_answer: bool = True,
+        batch_size: int = 8,
+        max_response_tokens: int = 512,
+    ) -> None:
+        check_thresholds(thresholds, lowest=0.0, highest=1.0, what="probabilities")
+        if batch_size < 1 or max_response_tokens < 1:
+            raise ValueError(
+                "batch_size and max_response_tokens must be >= 1, "
+                f"got {batch_size} and {max_response_tokens}."
+            )
+        self.model = str(model)
+        self.thresholds = (float(thresholds[0]), float(thresholds[1]))
+        self.continuous = continuous
+        self.extract_answer = extract_answer
+        self.batch_size = batch_size
+        self.max_response_tokens = max_response_tokens
+        self._loaded: tuple[Any, Any, list[int], list[int]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """``yes-no-proxy:<model>``."""
+        return f"yes-no-proxy:{Path(self.model).name}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_loaded"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
+        """Score one response against its rubric (the narrative is not used)."""
+        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
+
+    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
+        """Score several responses; every (response, aspect) prompt shares the batched forward passes."""
+        results = []
+        for item, probs in zip(items, self.probabilities(items), strict=True):
+            verdicts = []
+            for aspect, prob in zip(item.aspects, probs, strict=True):
+                if prob is None:
+                    verdicts.append(AspectJudgement(aspect.aspect, 0, "p_yes=n/a (empty answer)"))
+                    continue
+                score = threshold_score(prob, self.thresholds, continuous=self.continuous)
+                verdicts.append(AspectJudgement(aspect.aspect, score, f"p_yes={prob:.4f}"))
+            results.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
+        return results
+
+    def probabilities(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+        """Per item, per aspect: ``P(Yes) / (P(Yes) + P(No))``, None for an empty answer."""
+        if not items:
+            return []
+        tokenizer, model, yes_ids, no_ids = self._load()
+        prompts: list[str] = []
+        slots: list[tuple[int, int]] = []
+        out: list[list[float | None]] = []
+        for i, item in enumerate(items):
+            answer = extract_answer_span(item.response) if self.extract_answer else item.response.strip()
+            answer = self._truncate(tokenizer, answer)
+            out.append([None] * len(item.aspects))
+            if not answer:
+                continue
+            for j, aspect in enumerate(item.aspects):
+                prompts.append(self._prompt(tokenizer, item.question, aspect, answer))
+                slots.append((i, j))
+        probs = self._yes_probabilities(tokenizer, model, yes_ids, no_ids, prompts)
+        for (i, j), prob in zip(slots, probs, strict=True):
+            out[i][j] = prob
+        return out
+
+    # -- internals ----------------------------------------------------------------------------
+    def _truncate(self, tokenizer: Any, text: str) -> str:
+        ids = tokenizer.encode(text, add_special_tokens=False)
+        if len(ids) <= self.max_response_tokens:
+            return text
+        return str(tokenizer.decode(ids[: self.max_response_tokens], skip_special_tokens=True))
+
+    @staticmethod
+    def _prompt(tokenizer: Any, question: str, aspect: RubricAspect, answer: str) -> str:
+        user = PROXY_JUDGE_TEMPLATE.format(
+            question=question, aspect=aspect.aspect, reason=aspect.reason, response=answer
+        )
+        if getattr(tokenizer, "chat_template", None):
+            return str(
+                tokenizer.apply_chat_template(
+                    [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
+                )
+            )
+        return user + "\n"
+
+    def _yes_probabilities(
+        self, tokenizer: Any, model: Any, yes_ids: list[int], no_ids: list[int], prompts: list[str]
+    ) -> list[float]:
+        import torch
+
+        probs: list[float] = []
+        with self._lock, torch.no_grad():
+            for start in range(0, len(prompts), self.batch_size):
+                batch = tokenizer(
+                    prompts[start : start + self.batch_size],
+                    return_tensors="pt",
+                    padding=True,
+                    add_special_tokens=False,
+                )
+                logits = model(**batch).logits[:, -1, :].float()
+                dist = torch.softmax(logits, dim=-1)
+                p_yes = dist[:, yes_ids].sum(dim=-1)
+                p_no = dist[:, no_ids].sum(dim=-1)
+                ratio = p_yes / (p_yes + p_no).clamp_min(1e-12)
+                probs.extend(round(float(p), _PROBABILITY_DECIMALS) for p in ratio)
+        return probs
+
+    def _load(self) -> tuple[Any, Any, list[int], list[int]]:
+        with self._lock:
+            if self._loaded is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                import torch
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+
+                path = Path(self.model)
+                if not path.is_dir():
+                    from pr2_agent.weights import EMBEDDED_MODELS, ensure_model
+
+                    if self.model not in EMBEDDED_MODELS:
+                        raise FileNotFoundError(
+                            f"{self.model!r} is neither a transformers checkpoint directory nor an embedded "
+                            f"model ({', '.join(EMBEDDED_MODELS)}); pass one of those as model=..."
+                        )
+                    path = ensure_model(self.model)
+                logger.info("loading yes/no proxy judge model from %s", path)
+                tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+                # Left padding keeps every prompt's last token in the last column of the batch.
+                tokenizer.padding_side = "left"
+                if tokenizer.pad_token is None:
+                    tokenizer.pad_token = tokenizer.eos_token
+                model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, local_files_only=True)
+                model.eval()
+                yes_ids = _first_token_ids(tokenizer, _YES_WORDS)
+                no_ids = _first_token_ids(tokenizer, _NO_WORDS)
+                if not yes_ids or not no_ids or set(yes_ids) & set(no_ids):
+                    raise ValueError(
+                        f"the tokenizer of {path} has no distinct first tokens for Yes and No "
+                        f"(yes: {yes_ids}, no: {no_ids}); it cannot be used as a yes/no judge."
+                    )
+                self._loaded = (tokenizer, model, yes_ids, no_ids)
+            return self._loaded
+
+
+def _first_token_ids(tokenizer: Any, words: Sequence[str]) -> list[int]:
+    """Distinct first-token ids of the spellings of one answer word (unknown spellings skipped)."""
+    unknown = getattr(tokenizer, "unk_token_id", None)
+    ids: list[int] = []
+    for word in words:
+        encoded = tokenizer.encode(word, add_special_tokens=False)
+        if encoded and encoded[0] != unknown and encoded[0] not in ids:
+            ids.append(encoded[0])
+    return ids
