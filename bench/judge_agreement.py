@@ -1132,14 +1132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["calibration"] = fit
         held = hand_samples(HELD_OUT_SET, "held-out")
         labels = [y for s in held for y in (s.labels or ())]
-        for name, thresholds in (("default", proxy.thresholds), ("fitted", tuple(fit["thresholds"]))):
-            fitted = make_proxy(args, (thresholds[0], thresholds[1]))
-            results = fitted.judge_batch([s.item for s in held])
+        signals = [v for row in proxy_signals(proxy, [s.item for s in held]) for v in row]
+        for name, (low, high) in (("default", proxy.thresholds), ("fitted", fit["thresholds"])):
+            predicted = [
+                0 if v is None else int(threshold_score(v, (low, high), continuous=False)) for v in signals
+            ]
             report[f"held_out_{name}_thresholds"] = {
-                "thresholds": list(thresholds),
-                **score_agreement(labels, per_aspect(results)),
+                "thresholds": [low, high],
+                **score_agreement(labels, predicted),
             }
         print(json.dumps(report, indent=2))
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, indent=1))
         return 0
 
     samples, data_description = load_samples(args)

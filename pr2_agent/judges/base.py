@@ -224,9 +224,15 @@ def check_thresholds(thresholds: tuple[float, float], *, lowest: float, highest:
 class Judge(Protocol):
     """A rubric judge. Implementations hold configuration only and are picklable (TRL reward workers)."""
 
-    name: str
-    is_proxy: bool
-    """True for offline stand-ins whose numbers are not comparable with published LaMP-QA scores."""
+    @property
+    def name(self) -> str:
+        """Identifies the judge in results; proxy judges carry "proxy" in it."""
+        ...
+
+    @property
+    def is_proxy(self) -> bool:
+        """True for offline stand-ins whose numbers are not comparable with published LaMP-QA scores."""
+        ...
 
     def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
         """Score one response against the question's rubric."""

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 MAX_TEMPERATURE = 1.0
 _T = TypeVar("_T")
+# (question, narrative, aspect, answer span): one judge prompt.
+_Task = tuple[str, str, RubricAspect, str]
 
 
 class JudgeEndpointError(RuntimeError):
@@ -159,18 +161,27 @@ class LaMPQAJudge:
     def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
         """Score several responses; all (response, aspect) calls share a small thread pool.
 
+        Identical (question, narrative, answer, aspect) prompts are judged once: GRPO groups often
+        contain duplicate completions, and the protocol's first attempt is greedy anyway.
+
         Raises:
             JudgeEndpointError: The endpoint is unreachable or rejects the request.
         """
         if not items:
             return []
         client, model = self._connect()
-        tasks = [(i, item, aspect) for i, item in enumerate(items) for aspect in item.aspects]
-
-        def run(task: tuple[int, JudgeItem, RubricAspect]) -> AspectJudgement:
-            _, item, aspect = task
+        slots: list[list[_Task]] = []
+        unique: dict[_Task, int] = {}
+        for item in items:
             response = extract_answer_span(item.response) if self.extract_answer else item.response
-            return self._judge_aspect(client, model, item.question, item.narrative, aspect, response)
+            row = [(item.question, item.narrative, aspect, response) for aspect in item.aspects]
+            for task in row:
+                unique.setdefault(task, len(unique))
+            slots.append(row)
+        tasks = list(unique)
+
+        def run(task: _Task) -> AspectJudgement:
+            return self._judge_aspect(client, model, *task)
 
         if self.concurrency == 1 or len(tasks) == 1:
             verdicts = [run(t) for t in tasks]
@@ -183,10 +194,10 @@ class LaMPQAJudge:
                     for f in futures:
                         f.cancel()
                     raise
-        per_item: list[list[AspectJudgement]] = [[] for _ in items]
-        for (i, _, _), verdict in zip(tasks, verdicts, strict=True):
-            per_item[i].append(verdict)
-        return [JudgeResult.from_judgements(v, judge=self.name, is_proxy=False) for v in per_item]
+        return [
+            JudgeResult.from_judgements([verdicts[unique[t]] for t in row], judge=self.name, is_proxy=False)
+            for row in slots
+        ]
 
     # -- internals ----------------------------------------------------------------------------
     def _connect(self) -> tuple[OpenAI, str]:

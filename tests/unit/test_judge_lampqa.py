@@ -178,6 +178,21 @@ def test_score_formula_over_mixed_verdicts_and_order_under_concurrency(serve):
     assert len(server.requests) == 12
 
 
+def test_duplicate_prompts_in_a_batch_are_judged_once(serve):
+    server = serve(lambda req, i: verdict(1))
+    judge = LaMPQAJudge(server.base_url, concurrency=3)
+    same = "<think>a</think><answer>Same answer.</answer>"
+    items = [
+        JudgeItem("Q", "N", ASPECTS, same),
+        JudgeItem("Q", "N", ASPECTS, "<think>other reasoning</think><answer>Same answer.</answer>"),
+        JudgeItem("Q", "N", ASPECTS[:1], "A different answer."),
+    ]
+    results = judge.judge_batch(items)
+    assert len(server.requests) == 3 + 1  # the first two share their answer span
+    assert [len(r.scores) for r in results] == [3, 3, 1]
+    assert results[0] == results[1]
+
+
 def test_unparseable_replies_are_retried_with_rising_temperature(serve):
     replies = iter(["I think it is covered.", '{"score": 2}', "```json\n{match_score: 2}\n```", verdict(1)])
     server = serve(lambda req, i: next(replies))
