@@ -255,10 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    from pr2_agent.store import ProfileStoreError
+
     try:
         code: int = args.func(args)
         return code
-    except (UsageError, ValueError, FileNotFoundError, ConnectionError) as exc:
+    except (UsageError, ValueError, FileNotFoundError, ConnectionError, ProfileStoreError) as exc:
         if args.verbose:
             raise
         print(f"pr2 {args.command}: error: {exc}", file=sys.stderr)
