@@ -14,6 +14,7 @@ ignores stop strings altogether.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -143,6 +144,9 @@ def openai_chat_model(
 ) -> ChatOpenAI:
     """Build a ``ChatOpenAI`` for an OpenAI-compatible endpoint (vLLM, llama.cpp server, OpenAI).
 
+    With a ``base_url`` (a self-hosted server) the token limit is sent as ``max_tokens``, the
+    field such servers read; without one, requests go to OpenAI exactly as ChatOpenAI sends them.
+
     Args:
         model: Model name as the server knows it.
         base_url: Endpoint root including ``/v1`` (e.g. ``http://127.0.0.1:8000/v1``); None = OpenAI's
@@ -154,8 +158,9 @@ def openai_chat_model(
     from langchain_openai import ChatOpenAI
 
     key = api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY"
+    cls = ChatOpenAI if base_url is None else _served_chat_openai()
     # Chat Completions, not the Responses API: the OpenAI-compatible servers only implement the former.
-    return ChatOpenAI(
+    return cls(
         model=model,
         base_url=base_url,
         api_key=key,  # type: ignore[arg-type]
@@ -163,6 +168,28 @@ def openai_chat_model(
         max_retries=max_retries,
         use_responses_api=False,
     )
+
+
+@functools.cache
+def _served_chat_openai() -> type[ChatOpenAI]:
+    """Return a ChatOpenAI subclass for self-hosted OpenAI-compatible servers.
+
+    ChatOpenAI always sends the token limit as ``max_completion_tokens`` (OpenAI's newer name).
+    llama.cpp's server ignores that field and would generate until its context is full; every
+    OpenAI-compatible server (llama.cpp, vLLM, Ollama, TGI) understands the original ``max_tokens``.
+    """
+    from langchain_openai import ChatOpenAI
+
+    class ServedChatOpenAI(ChatOpenAI):
+        """ChatOpenAI that sends ``max_tokens`` instead of ``max_completion_tokens``."""
+
+        def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            if "max_completion_tokens" in payload:
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return ServedChatOpenAI
 
 
 def _finish(text: str, stop: tuple[str, ...], api_reason: str | None) -> tuple[str, FinishReason]:

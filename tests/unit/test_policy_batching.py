@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pr2_agent.policy.base import Generation, GenerationRequest
+from pr2_agent.policy.base import Generation, GenerationRequest, Policy
 from pr2_agent.policy.batching import BatchingPolicy
 from pr2_agent.policy.local import LocalPolicy
 from tests.tiny_model import build_tiny_model
@@ -217,3 +217,4 @@ def test_batching_a_local_model_gives_the_same_rows_as_one_batch(tmp_path: Path)
     assert got == expected
     assert policy.batch_sizes == [4]
     assert policy.encode("hello") == local.encode("hello")
+    assert isinstance(policy, Policy) and policy.name == local.name

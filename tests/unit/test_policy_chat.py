@@ -176,6 +176,17 @@ def test_openai_chat_model_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     assert api_key(openai_chat_model("m", "http://x/v1", api_key="arg")) == "arg"
 
 
+def test_self_hosted_endpoints_get_the_token_limit_as_max_tokens() -> None:
+    served = openai_chat_model("m", "http://127.0.0.1:8080/v1")._get_request_payload(
+        [("user", "hi")], max_tokens=5
+    )
+    assert served["max_tokens"] == 5 and "max_completion_tokens" not in served
+    hosted = openai_chat_model("gpt-4o-mini", api_key="k")._get_request_payload(
+        [("user", "hi")], max_tokens=5
+    )
+    assert hosted["max_completion_tokens"] == 5
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

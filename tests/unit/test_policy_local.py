@@ -9,7 +9,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from pr2_agent import prompts
-from pr2_agent.policy.base import GenerationRequest
+from pr2_agent.policy.base import GenerationRequest, Policy
 from pr2_agent.policy.local import LocalPolicy
 from pr2_agent.trajectory import env_segment, model_segment
 from tests.tiny_model import build_tiny_model
@@ -24,7 +24,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_model(tmp_path_factory.mktemp("tiny"))
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,13 @@ def token_strings(policy: LocalPolicy, ids: list[int]) -> list[str]:
 def logits_at(policy: LocalPolicy, ids: list[int]) -> torch.Tensor:
     with torch.inference_mode():
         return policy.model(torch.tensor([ids])).logits[0]
+
+
+def test_is_a_policy(policy: LocalPolicy) -> None:
+    assert isinstance(policy, Policy)
+    assert policy.name == "tiny"
+    assert policy.eos_token_id == policy.tokenizer.eos_token_id
+    assert policy.eos_token_id in policy.eos_token_ids
 
 
 def test_prompt_ids_are_the_chat_template(policy: LocalPolicy) -> None:
