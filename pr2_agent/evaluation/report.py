@@ -232,6 +232,12 @@ def render_markdown(summary: Summary) -> str:
             f"| {s.system} | {s.n} | {parse} | {searches} | {finish} | {s.mean_seconds:.2f} | "
             f"{s.wall_seconds:.0f} | {s.resumed} |"
         )
+    lines += [
+        "",
+        "s/question: generation time per question (single-turn systems: their batch's time split evenly; "
+        "pr2: one graph run's latency while the others run alongside). wall s: time this invocation spent "
+        "on the system; resumed: questions whose results came from an earlier invocation.",
+    ]
     unparsed = {s.system: s.unparsed_judgements for s in summary.systems if s.unparsed_judgements}
     if unparsed:
         lines += ["", f"Aspect verdicts the judge could not parse (scored 0): {unparsed}."]

@@ -84,6 +84,7 @@ def ensure_profiles(
     """
     todo = [r for r in records if r.profile]
     stats = {"ingested": 0, "skipped": 0, "items": 0}
+    limit = store.max_item_chars
     cut = 0
     for record in tqdm(todo, desc="profiles", unit="user", disable=not progress or not todo):
         stored = store.count(record.id)
@@ -98,7 +99,6 @@ def ensure_profiles(
                 len(record.profile),
             )
             store.delete_user(record.id)
-        limit = store.max_item_chars
         cut += sum(len(p.text) > limit for p in record.profile)
         items = [ProfileItem(id=p.id, text=p.text[:limit]) for p in record.profile]
         stats["items"] += store.upsert(record.id, items)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import queue
 import re
 import threading
@@ -34,6 +35,15 @@ from pr2_agent.store import ProfileHit
 
 if TYPE_CHECKING:
     from pr2_agent.policy.batching import BatchSession
+
+logger = logging.getLogger(__name__)
+
+STRAGGLER_WAIT_S = 30.0
+"""How long pr2's batch waits for a worker still busy between model turns (retrieval, graph steps).
+
+Every worker is a registered participant, so a batch normally fires the moment all of them wait;
+this is only the safety net. BatchingPolicy's default (1 s) is too short on a loaded CPU: one slow
+profile search then splits a step into two full-length generations."""
 
 SYSTEM_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random", "pr2")
 """Every system ``pr2 eval`` knows, in report order."""
@@ -323,7 +333,7 @@ class PR2System:
         from pr2_agent.graph import build_graph
         from pr2_agent.policy.batching import BatchingPolicy
 
-        self.batching = BatchingPolicy(policy, max_batch=settings.batch_size)
+        self.batching = BatchingPolicy(policy, max_batch=settings.batch_size, max_wait_s=STRAGGLER_WAIT_S)
         self.graph = build_graph(model=self.batching, store=cast(Any, store))
         self.context = context
         self.settings = settings
@@ -387,3 +397,11 @@ class PR2System:
             finally:
                 # On an error or an interrupt, start no new question; runs in flight finish and are dropped.
                 stop.set()
+        sizes = self.batching.batch_sizes
+        if sizes:
+            logger.info(
+                "pr2: %d model calls, mean batch %.1f, max %d",
+                len(sizes),
+                sum(sizes) / len(sizes),
+                max(sizes),
+            )

@@ -267,3 +267,18 @@ def test_pr2_error_stops_the_run():
     system = PR2System(ScriptedPolicy([]), make_store(records), Context(), Sampling(batch_size=2))
     with pytest.raises(RuntimeError, match="ran out of turns"):
         run_all(system, records)
+
+
+def test_pr2_a_slow_search_does_not_split_the_batch():
+    """On a loaded CPU one worker's retrieval can take over a second; the others wait for it."""
+    import time
+
+    class SlowStore(SpyStore):
+        def search(self, user_id, query, k):
+            time.sleep(1.2 if user_id == "u1" else 0.0)
+            return super().search(user_id, query, k)
+
+    records = [make_record(i) for i in range(4)]
+    system = PR2System(EchoPolicy(), SlowStore(make_store(records)), Context(top_k=2), Sampling(batch_size=4))
+    run_all(system, records)
+    assert system.batching.batch_sizes == [4, 4]
