@@ -92,20 +92,29 @@ def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | 
 
     if spec == EMBEDDED_ALIAS or spec in EMBEDDED_MODELS:
         name = DEFAULT_MODEL if spec == EMBEDDED_ALIAS else spec
-        return LocalPolicy(ensure_model(name), seed=seed, name=name)
+        return LocalPolicy(ensure_model(name), device=_device(), seed=seed, name=name)
     if spec.startswith(HF_PREFIX):
         path = Path(spec[len(HF_PREFIX) :]).expanduser()
         if not path.is_dir():
             raise ValueError(f"{spec!r}: {path} is not a directory. {_accepted_forms()}")
-        return LocalPolicy(path, seed=seed)
+        return LocalPolicy(path, device=_device(), seed=seed)
     path = Path(spec).expanduser()
     if path.is_dir():
-        return LocalPolicy(path, seed=seed)
+        return LocalPolicy(path, device=_device(), seed=seed)
     if "/" in spec or spec.startswith(("~", ".")):
         raise ValueError(
             f"{spec!r} looks like a path, but there is no directory at {path.resolve()}. {_accepted_forms()}"
         )
     raise ValueError(f"Unknown model {spec!r}. {_accepted_forms()}")
+
+
+def _device() -> str:
+    """Pick where local models load: PR2_DEVICE if set, else CUDA when present, else the CPU."""
+    import os
+
+    import torch
+
+    return os.environ.get("PR2_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def _accepted_forms() -> str:
