@@ -1,0 +1,184 @@
+"""Cold-start SFT: teach the policy the think/search/answer protocol before GRPO.
+
+    python trainers/sft_train.py --config trainers/configs/sft_cpu.yaml
+    python trainers/sft_train.py --config trainers/configs/sft_cpu.yaml --max_steps 2 --output_dir /tmp/sft
+
+Trains on rows written by ``trainers/export.py``: pre-tokenized graph trajectories with
+``input_ids`` and ``completion_mask`` (0 on the prompt and on every inserted ``<information>`` /
+corrective / forced-answer token, 1 on what the policy wrote and the final EOS). TRL's
+``SFTTrainer`` with ``completion_only_loss=True`` turns the mask into ``-100`` labels, so the loss
+is taken only on the policy's own tokens; nothing is re-tokenized.
+
+Every option is a field of :class:`SFTScriptArguments`, TRL's ``SFTConfig`` or TRL's
+``ModelConfig`` and can be set in the YAML config or as a flag. The output directory is a standard
+transformers checkpoint (model, tokenizer, chat template, generation config) that ``pr2 ask --model
+DIR``, ``pr2 eval --model DIR`` and ``trainers/grpo_train.py --model_name_or_path DIR`` load.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before transformers is imported: nothing may reach a model hub.
+for _key, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("TRL_EXPERIMENTAL_SILENCE", "1"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+):
+    os.environ.setdefault(_key, _value)
+
+import json  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+from pr2_agent.prompts import PROMPT_VERSION  # noqa: E402
+
+if TYPE_CHECKING:
+    from datasets import Dataset
+
+logger = logging.getLogger("trainers.sft_train")
+
+SUMMARY_FILENAME = "pr2_sft.json"
+TRAIN_COLUMNS = ("input_ids", "completion_mask")
+
+
+@dataclass
+class SFTScriptArguments:
+    """Options of the SFT script itself (the data)."""
+
+    dataset_path: str = field(
+        default="outputs/sft-data/demo_train.jsonl",
+        metadata={"help": "Rows written by trainers/export.py (.jsonl or .parquet)."},
+    )
+    max_train_samples: int | None = field(
+        default=None, metadata={"help": "Train on the first N rows only (None = all)."}
+    )
+
+    def __post_init__(self) -> None:
+        """Validate; the message names the option and the fix."""
+        if self.max_train_samples is not None and self.max_train_samples < 1:
+            raise ValueError(
+                f"max_train_samples must be >= 1 (or unset for all rows), got {self.max_train_samples}."
+            )
+
+
+def prepare_rows(dataset: Dataset, *, max_length: int | None) -> Dataset:
+    """Keep the two training columns, check they align, and drop rows longer than ``max_length``.
+
+    Rows are dropped rather than truncated: a truncated trajectory would lose its answer, the part
+    the policy most needs to learn.
+
+    Raises:
+        ValueError: A column is missing, a row's mask does not match its ids, or no row is left.
+    """
+    missing = [c for c in TRAIN_COLUMNS if c not in dataset.column_names]
+    if missing:
+        raise ValueError(
+            f"the dataset lacks column(s) {missing}; it must be written by trainers/export.py "
+            "(pre-tokenized rows with input_ids and completion_mask)."
+        )
+    for i, row in enumerate(dataset.select_columns(list(TRAIN_COLUMNS))):
+        if len(row["input_ids"]) != len(row["completion_mask"]):
+            raise ValueError(
+                f"row {i}: {len(row['input_ids'])} input_ids but {len(row['completion_mask'])} mask values; "
+                "re-export the data (the file was edited or written by another tool)."
+            )
+        if not any(row["completion_mask"]):
+            raise ValueError(f"row {i} has no trained token (completion_mask is all 0); re-export the data.")
+    dataset = dataset.select_columns(list(TRAIN_COLUMNS))
+    if max_length is not None:
+        before = len(dataset)
+        dataset = dataset.filter(lambda row: len(row["input_ids"]) <= max_length)
+        if len(dataset) < before:
+            logger.warning(
+                "dropped %d of %d rows longer than max_length=%d", before - len(dataset), before, max_length
+            )
+    if len(dataset) == 0:
+        raise ValueError(
+            f"no rows left to train on (all longer than max_length={max_length}?); raise max_length."
+        )
+    return dataset
+
+
+def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) -> Any:
+    """Load the model, tokenizer and rows and return a ready ``SFTTrainer``."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTTrainer, get_peft_config
+
+    from trainers.export import load_rows
+    from trainers.grpo_train import resolve_model_dir
+
+    if not training.completion_only_loss:
+        raise ValueError(
+            "completion_only_loss must be true: without it the loss would also train the model to write "
+            "the prompt and the retrieved <information> text it is given."
+        )
+    rows = load_rows(script.dataset_path)
+    if script.max_train_samples is not None:
+        rows = rows.select(range(min(script.max_train_samples, len(rows))))
+    dataset = prepare_rows(rows, max_length=training.max_length)
+    model_dir = resolve_model_dir(model_args.model_name_or_path)
+    dtype = model_args.dtype if model_args.dtype in (None, "auto") else getattr(torch, model_args.dtype)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(
+        model_dir, dtype=dtype, attn_implementation=model_args.attn_implementation, local_files_only=True
+    )
+    logger.info("SFT of %s on %d rows from %s", model_dir, len(dataset), script.dataset_path)
+    return SFTTrainer(
+        model=model,
+        args=training,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=get_peft_config(model_args),
+    )
+
+
+def train(script: SFTScriptArguments, training: Any, model_args: Any) -> Path:
+    """Run SFT and write the checkpoint and a summary; return the output directory."""
+    from trainers.grpo_train import peak_rss_mb, save_final_model
+
+    started = time.perf_counter()
+    trainer = build_trainer(script, training, model_args)
+    output_dir = Path(training.output_dir)
+    result = trainer.train(resume_from_checkpoint=training.resume_from_checkpoint)
+    train_seconds = time.perf_counter() - started
+    save_final_model(trainer, trainer.processing_class, output_dir)
+    if trainer.accelerator.is_main_process:
+        summary = {
+            "prompt_version": PROMPT_VERSION,
+            "initial_model": str(model_args.model_name_or_path),
+            "script_arguments": asdict(script),
+            "num_rows": len(trainer.train_dataset),
+            "global_steps": trainer.state.global_step,
+            "train_seconds": round(train_seconds, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "train_metrics": result.metrics,
+            "log_history": trainer.state.log_history,
+        }
+        (output_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        logger.info(
+            "done: %d steps in %.0f s; checkpoint in %s", trainer.state.global_step, train_seconds, output_dir
+        )
+    return output_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``--config`` and flags, then train."""
+    from trl import ModelConfig, SFTConfig, TrlParser
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = TrlParser((SFTScriptArguments, SFTConfig, ModelConfig))  # type: ignore[arg-type]
+    script, training, model_args = parser.parse_args_and_config(args=argv)
+    train(script, training, model_args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
