@@ -8,7 +8,8 @@ What it measures, per response (question + rubric + answer):
 
 then reports exact and within-one agreement of the per-aspect 0/1/2 scores, the confusion matrix,
 Spearman's rho between per-response scores, and each judge's mean score per kind of answer. With
-hand-labelled data it also scores both judges against the human labels.
+labelled data it also scores both judges against the labels (by hand for the hand-written cases,
+by construction for synthesised answers).
 
 Data (say which in any number you quote):
 
@@ -830,6 +831,8 @@ def synthesise_answers(records: Sequence[Any]) -> list[Sample]:
     * ``partial``: the covering answer's first half of the aspects.
     * ``off_topic``: the covering answer of the record half the list away (another domain, as a rule).
     * ``question_echo``: the question restated with a non-committal sentence (a reward hack check).
+
+    Each answer is labelled by construction: 2 for an aspect its sentences state, else 0.
     """
     covering: list[list[str]] = []
     for record in records:
@@ -855,8 +858,16 @@ def synthesise_answers(records: Sequence[Any]) -> list[Sample]:
             "off_topic": " ".join([opener, *other]),
             "question_echo": f"You asked: {record.question} It depends; there are many options.",
         }
+        n = len(sentences)
+        labels = {
+            "covering": (2,) * n,
+            "partial": (2,) * half + (0,) * (n - half),
+            "off_topic": (0,) * n,
+            "question_echo": (0,) * n,
+        }
         for kind, text in texts.items():
-            samples.append(Sample(record.id, kind, JudgeItem.from_record(record, f"<answer>{text}</answer>")))
+            item = JudgeItem.from_record(record, f"<answer>{text}</answer>")
+            samples.append(Sample(record.id, kind, item, labels[kind]))
     return samples
 
 
@@ -1080,16 +1091,16 @@ def load_samples(args: argparse.Namespace) -> tuple[list[Sample], str]:
         if args.responses:
             samples = response_samples(records, load_responses(args.responses))
             return samples, f"{args.data} ({len(records)} records) with responses from {args.responses}"
-        return synthesise_answers(
-            records
-        ), f"{args.data} ({len(records)} records), answers synthesised from rubrics"
+        description = (
+            f"{args.data} ({len(records)} records), answers synthesised from rubrics, labels by construction"
+        )
+        return synthesise_answers(records), description
     cases = CALIBRATION_SET if args.hand_labelled == "calibration" else HELD_OUT_SET
     if args.limit:
         cases = cases[: args.limit]
     name = "calibration" if args.hand_labelled == "calibration" else "held-out"
-    return hand_samples(
-        cases, name
-    ), f"hand-labelled {name} set ({len(cases)} questions, written for this bench)"
+    description = f"hand-labelled {name} set ({len(cases)} questions written for this bench), labels by hand"
+    return hand_samples(cases, name), description
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1159,14 +1170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     proxy_scores = [r.score for r in proxy_results]
     report["mean_score_by_kind"] = {"proxy": mean_by_kind(samples, proxy_scores)}
 
-    human_scores: list[float] | None = None
+    label_scores: list[float] | None = None
     if all(s.labels is not None for s in samples):
-        human_scores = [sum(s.labels or ()) / (2 * len(s.labels or ())) for s in samples]
-        human_aspects = [y for s in samples for y in (s.labels or ())]
-        report["mean_score_by_kind"]["human"] = mean_by_kind(samples, human_scores)
-        report["proxy_vs_human"] = {
-            **score_agreement(human_aspects, per_aspect(proxy_results)),
-            **compare(samples, "human", human_scores, "proxy", proxy_scores),
+        label_scores = [sum(s.labels or ()) / (2 * len(s.labels or ())) for s in samples]
+        label_aspects = [y for s in samples for y in (s.labels or ())]
+        report["mean_score_by_kind"]["labels"] = mean_by_kind(samples, label_scores)
+        report["proxy_vs_labels"] = {
+            **score_agreement(label_aspects, per_aspect(proxy_results)),
+            **compare(samples, "labels", label_scores, "proxy", proxy_scores),
         }
 
     protocol_results: list[JudgeResult] | None = None
@@ -1203,11 +1214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             **score_agreement(per_aspect(protocol_results), per_aspect(proxy_results)),
             **compare(samples, "protocol", protocol_scores, "proxy", proxy_scores),
         }
-        if human_scores is not None:
-            human_aspects = [y for s in samples for y in (s.labels or ())]
-            report["protocol_vs_human"] = {
-                **score_agreement(human_aspects, per_aspect(protocol_results)),
-                **compare(samples, "human", human_scores, "protocol", protocol_scores),
+        if label_scores is not None:
+            label_aspects = [y for s in samples for y in (s.labels or ())]
+            report["protocol_vs_labels"] = {
+                **score_agreement(label_aspects, per_aspect(protocol_results)),
+                **compare(samples, "labels", label_scores, "protocol", protocol_scores),
             }
     report["proxy_aspect_score_histogram"] = [per_aspect(proxy_results).count(k) for k in range(3)]
 

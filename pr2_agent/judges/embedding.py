@@ -1,8 +1,10 @@
 """An offline proxy rubric judge from sentence-embedding similarity (MiniLM).
 
-Not LaMP-QA's protocol: it needs no LLM, runs in milliseconds on CPU and is deterministic, which
-makes it a usable GRPO reward where no judge model can be served. Its numbers are labelled proxy
-and are not comparable with published LaMP-QA scores.
+Not LaMP-QA's protocol: it needs no LLM, is fast on CPU (one MiniLM pass over the distinct
+sentences of a batch) and deterministic, which makes it a usable GRPO reward where no judge model
+can be served. Its numbers are labelled proxy and are not comparable with published LaMP-QA
+scores. Known blind spot: like any similarity measure it credits an answer for mentioning an
+aspect, not for handling it well, and a vague hint scores like an on-topic generality.
 
 How an aspect is scored: the answer is split into sentences. The similarity of a sentence to an
 aspect field is its cosine similarity minus the part explained by restating the question,
