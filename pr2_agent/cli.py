@@ -176,12 +176,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     graph = build_graph(model=policy, store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
-    for chunk in graph.stream({"question": question}, context=context, stream_mode=["updates", "values"]):
-        mode, payload = chunk
+    chunks: Any = graph.stream({"question": question}, context=context, stream_mode=["updates", "values"])
+    for mode, payload in chunks:
         if mode == "values":
-            final = payload
+            final = dict(payload)
         elif not args.json:
-            for node, update in payload.items():
+            for node, update in dict(payload).items():
                 if update:
                     _print_update(node, update)
     answer_s = time.perf_counter() - start

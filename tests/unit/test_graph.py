@@ -28,7 +28,8 @@ def run(turns, *, store=None, **context):
 
 
 def test_search_then_answer_records_everything():
-    out, policy = run(["<think>diet?</think><search>meat</search>", "<think>veggie</think><answer>Tofu stir fry</answer>"])
+    turns = ["<think>diet?</think><search>meat</search>", "<think>veggie</think><answer>Tofu stir fry</answer>"]
+    out, policy = run(turns)
     assert out["answer"] == "Tofu stir fry"
     assert out["finish"] == "answer"
     assert out["searches"] == ["meat"]
@@ -166,7 +167,8 @@ def test_graph_works_as_a_subgraph_with_a_checkpointer():
     def greet(state: Parent) -> dict:
         return {"log": ["greeted"]}
 
-    pr2 = build_graph(model=ScriptedPolicy(["<search>meat</search>", "<answer>Tofu</answer>"]), store=FakeStore(PROFILES))
+    policy = ScriptedPolicy(["<search>meat</search>", "<answer>Tofu</answer>"])
+    pr2 = build_graph(model=policy, store=FakeStore(PROFILES))
     parent = (
         StateGraph(Parent, context_schema=Context)
         .add_node("greet", greet)
