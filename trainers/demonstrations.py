@@ -40,7 +40,7 @@ Probe = Callable[[str], Sequence[str]]
 
 # How many searches a demonstration aims for (it stops earlier when nothing is left to find and
 # never exceeds the budget): mostly one or two, so the student learns to stop as well as to search.
-SEARCH_TARGET_WEIGHTS: dict[int, float] = {1: 0.3, 2: 0.45, 3: 0.25}
+SEARCH_TARGET_WEIGHTS: dict[int, float] = {1: 0.4, 2: 0.4, 3: 0.2}
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,11 @@ def _join(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _head(query: str) -> str:
+    """The topic part of a facet query ("dietary restrictions: vegan, ..." -> "dietary restrictions")."""
+    return query.split(":", 1)[0].strip()
 
 
 def _lower_first(text: str) -> str:
@@ -289,9 +294,9 @@ class DemonstrationPolicy:
             return self._wrap_answer(
                 "I cannot search the history this time, so I will answer directly.", [], rng
             )
-        needs = [a.query for a in self.order[: rng.randint(2, 3)]]
+        needs = [_head(a.query) for a in self.order[: rng.randint(2, 3)]]
         thought = rng.choice(PLAN_THOUGHTS).format(
-            topic=self.topic, needs=_join(needs), first=self.order[0].query
+            topic=self.topic, needs=_join(needs), first=_head(self.order[0].query)
         )
         return self._think(thought) + "\n" + self._search(self.order[0], [], rng)
 
@@ -313,7 +318,7 @@ class DemonstrationPolicy:
             # Move on to an aspect not searched for yet; rephrase a missed one only when none is left.
             untried = [a for a in missing if not any(a.query in q for q in queries)]
             nxt = (untried or missing)[0]
-            thought = f"{thought} {rng.choice(CONTINUE_FORMS).format(q=nxt.query)}".strip()
+            thought = f"{thought} {rng.choice(CONTINUE_FORMS).format(q=_head(nxt.query))}".strip()
             return self._think(thought) + "\n" + self._search(nxt, queries, rng)
         thought = f"{thought} {rng.choice(READY_FORMS)}".strip()
         return self._wrap_answer(thought, covered, rng)
@@ -330,7 +335,7 @@ class DemonstrationPolicy:
                 useless.append(f"[{item.rank}]")
         if not parts:
             # Name what the search was after: the facet query it was phrased from.
-            aimed = next((a.query for a in self.evidence if a.query in query), query)
+            aimed = next((_head(a.query) for a in self.evidence if a.query in query), query)
             parts.append(rng.choice(NOTHING_FORMS).format(q=aimed))
         elif useless and rng.random() < 0.5:
             parts.append(rng.choice(IRRELEVANT_FORMS).format(ranks=", ".join(useless)))

@@ -59,13 +59,53 @@ class SFTScriptArguments:
     max_train_samples: int | None = field(
         default=None, metadata={"help": "Train on the first N rows only (None = all)."}
     )
+    trainable_layers: int | None = field(
+        default=None,
+        metadata={
+            "help": "Train only the top N transformer blocks and the final norm; embeddings (and a tied "
+            "output head) and lower blocks stay frozen, so the backward pass stops early. None = all."
+        },
+    )
 
     def __post_init__(self) -> None:
         """Validate; the message names the option and the fix."""
         if self.max_train_samples is not None and self.max_train_samples < 1:
+            raise ValueError(f"max_train_samples must be >= 1 (or unset for all rows), got {self.max_train_samples}.")
+        if self.trainable_layers is not None and self.trainable_layers < 1:
             raise ValueError(
-                f"max_train_samples must be >= 1 (or unset for all rows), got {self.max_train_samples}."
+                f"trainable_layers must be >= 1 (or unset to train every parameter), got {self.trainable_layers}."
             )
+
+
+def freeze_below_top_layers(model: Any, trainable_layers: int) -> int:
+    """Freeze everything except the top ``trainable_layers`` decoder blocks and the final norm.
+
+    On a CPU the backward pass is most of a step; with the lower blocks frozen it ends at the first
+    trainable block. The protocol is a matter of output format, which the top blocks can carry.
+
+    Returns:
+        The number of trainable parameters.
+
+    Raises:
+        ValueError: The model has no ``model.layers`` / ``model.norm`` (not a Llama/Qwen-style
+            decoder), or fewer blocks than requested.
+    """
+    body = getattr(model, "model", None)
+    layers = getattr(body, "layers", None)
+    norm = getattr(body, "norm", None)
+    if layers is None or norm is None:
+        raise ValueError(
+            f"trainable_layers needs a decoder with model.layers and model.norm (Llama, Qwen2, SmolLM2); "
+            f"{type(model).__name__} has neither. Unset trainable_layers to train every parameter."
+        )
+    if trainable_layers > len(layers):
+        raise ValueError(f"trainable_layers={trainable_layers} but the model has only {len(layers)} blocks.")
+    for param in model.parameters():
+        param.requires_grad_(False)
+    for module in [*layers[-trainable_layers:], norm]:
+        for param in module.parameters():
+            param.requires_grad_(True)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def prepare_rows(dataset: Dataset, *, max_length: int | None) -> Dataset:
@@ -96,13 +136,9 @@ def prepare_rows(dataset: Dataset, *, max_length: int | None) -> Dataset:
         before = len(dataset)
         dataset = dataset.filter(lambda row: len(row["input_ids"]) <= max_length)
         if len(dataset) < before:
-            logger.warning(
-                "dropped %d of %d rows longer than max_length=%d", before - len(dataset), before, max_length
-            )
+            logger.warning("dropped %d of %d rows longer than max_length=%d", before - len(dataset), before, max_length)
     if len(dataset) == 0:
-        raise ValueError(
-            f"no rows left to train on (all longer than max_length={max_length}?); raise max_length."
-        )
+        raise ValueError(f"no rows left to train on (all longer than max_length={max_length}?); raise max_length.")
     return dataset
 
 
@@ -130,6 +166,11 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
     model = AutoModelForCausalLM.from_pretrained(
         model_dir, dtype=dtype, attn_implementation=model_args.attn_implementation, local_files_only=True
     )
+    if script.trainable_layers is not None:
+        if model_args.use_peft:
+            raise ValueError("use either trainable_layers or use_peft (LoRA), not both.")
+        n = freeze_below_top_layers(model, script.trainable_layers)
+        logger.info("training the top %d blocks: %.1fM parameters", script.trainable_layers, n / 1e6)
     logger.info("SFT of %s on %d rows from %s", model_dir, len(dataset), script.dataset_path)
     return SFTTrainer(
         model=model,
@@ -163,9 +204,7 @@ def train(script: SFTScriptArguments, training: Any, model_args: Any) -> Path:
             "log_history": trainer.state.log_history,
         }
         (output_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2, default=str) + "\n")
-        logger.info(
-            "done: %d steps in %.0f s; checkpoint in %s", trainer.state.global_step, train_seconds, output_dir
-        )
+        logger.info("done: %d steps in %.0f s; checkpoint in %s", trainer.state.global_step, train_seconds, output_dir)
     return output_dir
 
 
