@@ -112,9 +112,7 @@ def pr2_group_advantages(
     out = [0.0] * len(scores)
     if rows:
         r_v = baseline if math.isfinite(baseline) else 0.0
-        for i, a in zip(
-            rows, pr2_advantages([scores[i] for i in rows], r_v, k_shift=k_shift, eps=eps), strict=True
-        ):
+        for i, a in zip(rows, pr2_advantages([scores[i] for i in rows], r_v, k_shift=k_shift, eps=eps), strict=True):
             out[i] = a
     if penalties is not None:
         out = [a + (p if math.isfinite(p) else 0.0) for a, p in zip(out, penalties, strict=True)]

@@ -76,9 +76,7 @@ class PR2ScriptArguments:
         metadata={"help": "M: non-personalized rollouts per question, the advantage's baseline (PR2: 1)."},
     )
     search_top_k: int = field(default=3, metadata={"help": "Profile items per search (PR2 code: 3)."})
-    max_searches: int = field(
-        default=3, metadata={"help": "Searches per rollout before the answer is forced."}
-    )
+    max_searches: int = field(default=3, metadata={"help": "Searches per rollout before the answer is forced."})
     max_turn_tokens: int = field(default=128, metadata={"help": "Token budget of each model turn."})
     max_batch: int = field(default=256, metadata={"help": "Largest generate batch during rollouts."})
     advantage: str = field(
@@ -100,9 +98,7 @@ class PR2ScriptArguments:
     judge_base_url: str | None = field(
         default=None, metadata={"help": "lampqa judge endpoint, e.g. http://127.0.0.1:8011/v1."}
     )
-    judge_model: str | None = field(
-        default=None, metadata={"help": "lampqa judge model (None: first served)."}
-    )
+    judge_model: str | None = field(default=None, metadata={"help": "lampqa judge model (None: first served)."})
     judge_concurrency: int = field(default=8, metadata={"help": "lampqa judge: parallel requests."})
     judge_max_tokens: int = field(default=512, metadata={"help": "lampqa judge: generation cap per call."})
 
@@ -118,9 +114,7 @@ class PR2ScriptArguments:
         if self.retriever not in ("dense", "bm25"):
             problems.append(f"retriever must be 'dense' or 'bm25', got {self.retriever!r}")
         if self.advantage == "pr2" and self.num_baseline < 1:
-            problems.append(
-                "advantage 'pr2' needs num_baseline >= 1 (its baseline); else use advantage 'grpo'"
-            )
+            problems.append("advantage 'pr2' needs num_baseline >= 1 (its baseline); else use advantage 'grpo'")
         if self.advantage == "pr2" and SCORE_REWARD not in self.reward_funcs:
             problems.append(f"advantage 'pr2' needs {SCORE_REWARD!r} in reward_funcs (it is the score s_i)")
         if self.max_train_samples is not None and self.max_train_samples < 1:
@@ -216,15 +210,17 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
     reward_funcs = build_reward_functions(script.reward_funcs, judge)
     scorer = next((r for r in reward_funcs if isinstance(r, RubricJudgeReward)), None)
 
-    store = ensure_profile_store(
-        records,
-        script.store_path,
-        url=script.chroma_url,
-        collection=script.collection,
-        embedding=script.embedding,
-        retriever=script.retriever,  # type: ignore[arg-type]  # validated in __post_init__
-        progress=not training.disable_tqdm,
-    )
+    # With several processes the main one ingests first; the others then find every user stored.
+    with training.main_process_first(desc="profile store"):
+        store = ensure_profile_store(
+            records,
+            script.store_path,
+            url=script.chroma_url,
+            collection=script.collection,
+            embedding=script.embedding,
+            retriever=script.retriever,  # type: ignore[arg-type]  # validated in __post_init__
+            progress=not training.disable_tqdm,
+        )
     settings = RolloutSettings(
         num_baseline=script.num_baseline,
         top_k=script.search_top_k,
@@ -294,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     from trl import GRPOConfig, ModelConfig, TrlParser
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One line per ingested user would drown the log; the ingestion progress bar says the same.
+    logging.getLogger("pr2_agent.store").setLevel(logging.WARNING)
     parser = TrlParser((PR2ScriptArguments, GRPOConfig, ModelConfig))  # type: ignore[arg-type]
     script, training, model_args = parser.parse_args_and_config(args=argv)
     train(script, training, model_args)

@@ -85,9 +85,7 @@ class PR2GRPOTrainer(GRPOTrainer):
             self.rollout_rows = None
         rewards = self._gathered_rewards
         if rewards is None:
-            raise RuntimeError(
-                "GRPOTrainer did not compute rewards: this TRL version is not the one PR2 targets."
-            )
+            raise RuntimeError("GRPOTrainer did not compute rewards: this TRL version is not the one PR2 targets.")
         mode = "train" if self.model.training else "eval"
         group_size = self.num_generations if mode == "train" else self.num_generations_eval
 
@@ -124,9 +122,7 @@ class PR2GRPOTrainer(GRPOTrainer):
             _nanmean(scores) - _nanmean(group_baselines) if scores is not None else math.nan
         )
         metrics["pr2/advantage_mean"].append(advantages.float().mean().item())
-        metrics["pr2/advantage_std"].append(
-            advantages.float().std().item() if advantages.numel() > 1 else 0.0
-        )
+        metrics["pr2/advantage_std"].append(advantages.float().std().item() if advantages.numel() > 1 else 0.0)
         metrics["pr2/searches_per_rollout"].append(_nanmean(searches))
         metrics["pr2/answer_rate"].append(_nanmean(answered))
         metrics["pr2/forced_rate"].append(_nanmean(forced))
@@ -147,9 +143,7 @@ class PR2GRPOTrainer(GRPOTrainer):
         weights = self.reward_weights.to(rewards.device)
         others = [i for i, name in enumerate(self.reward_func_names) if name != self.score_reward]
         penalties = (
-            (rewards[:, others] * weights[others]).nansum(dim=1)
-            if others
-            else torch.zeros(n, device=rewards.device)
+            (rewards[:, others] * weights[others]).nansum(dim=1) if others else torch.zeros(n, device=rewards.device)
         )
         out = torch.zeros(n, dtype=torch.float32)
         for start in range(0, n, group_size):
@@ -164,9 +158,7 @@ class PR2GRPOTrainer(GRPOTrainer):
             # baseline runs: r_v is then the mean of their estimates.
             group_rv = _nanmean(baseline[block])
             out[block] = torch.tensor(
-                pr2_group_advantages(
-                    scores[block].tolist(), group_rv, penalties[block].tolist(), k_shift=self.k_shift
-                ),
+                pr2_group_advantages(scores[block].tolist(), group_rv, penalties[block].tolist(), k_shift=self.k_shift),
                 dtype=torch.float32,
             )
         return out

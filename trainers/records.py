@@ -114,8 +114,6 @@ def ensure_profile_store(
     )
     empty = [r.id for r in records if not r.profile]
     if empty:
-        logger.warning(
-            "%d record(s) have an empty profile (their searches find nothing): %s", len(empty), empty[:5]
-        )
+        logger.warning("%d record(s) have an empty profile (their searches find nothing): %s", len(empty), empty[:5])
     ensure_profiles(store, records, progress=progress)
     return store

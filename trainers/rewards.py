@@ -66,8 +66,7 @@ class RubricJudgeReward:
         """Keep the judge; nothing is loaded until the first call."""
         if not isinstance(judge, Judge):
             raise TypeError(
-                "judge must implement pr2_agent.judges.Judge (judge/judge_batch), "
-                f"got {type(judge).__name__}."
+                f"judge must implement pr2_agent.judges.Judge (judge/judge_batch), got {type(judge).__name__}."
             )
         self.judge = judge
         self.__name__ = name
@@ -92,9 +91,7 @@ class RubricJudgeReward:
                 scores[i] = float(result.score)
         return scores
 
-    def __call__(
-        self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
-    ) -> list[float | None]:
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return one score per completion (TRL's reward signature)."""
         n = len(completions)
         answers = kwargs.get("answer")
@@ -129,17 +126,13 @@ class StructureReward:
         self.penalty = float(penalty)
         self.__name__ = name
 
-    def __call__(
-        self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
-    ) -> list[float | None]:
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return ``-penalty`` or 0 per completion (TRL's reward signature)."""
         texts = kwargs.get("model_text")
         if texts is None:
             texts = [_completion_text(c) for c in completions]
         elif len(texts) != len(completions):
-            raise ValueError(
-                f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions."
-            )
+            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
         return [0.0 if has_think_before_answer(str(t)) else -self.penalty for t in texts]
 
     def __repr__(self) -> str:
@@ -148,9 +141,7 @@ class StructureReward:
 
 def _rubric_judge(judge: Judge | None) -> RewardFunction:
     if judge is None:
-        raise ValueError(
-            f"reward {SCORE_REWARD!r} needs a judge: set `judge` (proxy or lampqa) in the config."
-        )
+        raise ValueError(f"reward {SCORE_REWARD!r} needs a judge: set `judge` (proxy or lampqa) in the config.")
     return RubricJudgeReward(judge)
 
 
@@ -177,7 +168,5 @@ def build_reward_functions(names: Sequence[str], judge: Judge | None) -> list[Re
     if unknown:
         raise ValueError(f"unknown reward function(s) {unknown}; available: {sorted(REWARD_FUNCTIONS)}.")
     if len(set(names)) != len(names):
-        raise ValueError(
-            f"reward functions listed twice in {list(names)}; list each once (use reward_weights)."
-        )
+        raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
     return [REWARD_FUNCTIONS[n](judge) for n in names]

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import math
 import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -187,9 +188,7 @@ def run_graph_rollouts(
             with session.participant():
                 return invoke(*job)
 
-        pool = stack.enter_context(
-            ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="pr2-rollout")
-        )
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="pr2-rollout"))
         results = list(pool.map(run, jobs))
     batch = RolloutBatch(samples=results[: len(rows)])
     for sample in results[len(rows) :]:
@@ -272,9 +271,7 @@ class GraphRollout:
     ) -> None:
         """Keep the resources; nothing runs until TRL calls the object."""
         if settings.num_baseline > 0 and scorer is None:
-            raise ValueError(
-                "num_baseline > 0 needs a scorer for the non-personalized answers (the rubric judge)."
-            )
+            raise ValueError("num_baseline > 0 needs a scorer for the non-personalized answers (the rubric judge).")
         self.store = store
         self.settings = settings
         self.scorer = scorer
@@ -299,11 +296,20 @@ class GraphRollout:
             trainer.accelerator,
             gradient_checkpointing_kwargs=args.gradient_checkpointing_kwargs,
         ) as model:
+            started = time.perf_counter()
             policy = BatchingPolicy(self.policy_factory(model, tokenizer), max_batch=self.settings.max_batch)
             graph = build_graph(model=policy, store=self.store)
             batch = run_graph_rollouts(graph, rows, self.settings, sampling, batching=policy)
+            generated = time.perf_counter()
         if self.scorer is not None and batch.baselines:
             score_baselines(batch, rows, self.scorer)
+        logger.info(
+            "rollouts: %d graph runs in %.1f s (generate batches %s), baseline judging %.1f s",
+            len(batch.samples) + sum(len(v) for v in batch.baselines.values()),
+            generated - started,
+            policy.batch_sizes,
+            time.perf_counter() - generated,
+        )
         self.last_batch = batch
         return rollout_output(
             batch,
@@ -334,8 +340,7 @@ def rollout_output(
     for sample in batch.samples:
         if sample.trajectory.prompt_ids is None:
             raise ValueError(
-                "the policy returned no prompt ids: training needs a local model backend that exposes "
-                "token ids."
+                "the policy returned no prompt ids: training needs a local model backend that exposes token ids."
             )
         ids, mask = completion_for_training(
             sample.trajectory,
@@ -367,12 +372,8 @@ def _rows_for(prompts: Sequence[Any], trainer: Any) -> list[dict[str, Any]]:
             "trainers.pr2_trainer.PR2GRPOTrainer, which passes them, instead of a plain GRPOTrainer."
         )
     if len(rows) != len(prompts):
-        raise RuntimeError(
-            f"got {len(prompts)} prompts but {len(rows)} rows: the trainer's row stash is stale."
-        )
+        raise RuntimeError(f"got {len(prompts)} prompts but {len(rows)} rows: the trainer's row stash is stale.")
     for i, (row, prompt) in enumerate(zip(rows, prompts, strict=True)):
         if row.get("prompt") != prompt:
-            raise RuntimeError(
-                f"prompt {i} does not match its row ({row.get('record_id')!r}): rows are misaligned."
-            )
+            raise RuntimeError(f"prompt {i} does not match its row ({row.get('record_id')!r}): rows are misaligned.")
     return list(rows)

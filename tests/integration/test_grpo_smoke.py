@@ -190,12 +190,8 @@ def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path)
             masked_tokens += mask.count(0)
 
         # 3. The advantage is PR2's formula over the judge score, plus the structure penalty.
-        scores = rewards[0](
-            prompts=[None] * len(inputs), completions=[None] * len(inputs), **_columns(inputs)
-        )
-        penalties = rewards[1](
-            prompts=[None] * len(inputs), completions=[None] * len(inputs), **_columns(inputs)
-        )
+        scores = rewards[0](prompts=[None] * len(inputs), completions=[None] * len(inputs), **_columns(inputs))
+        penalties = rewards[1](prompts=[None] * len(inputs), completions=[None] * len(inputs), **_columns(inputs))
         expected = []
         for start in range(0, len(inputs), K):
             rid = inputs[start]["record_id"]
@@ -307,3 +303,19 @@ def test_grpo_train_entry_point(tiny_model, tmp_path):
     assert summary["global_steps"] == 1 and summary["judge_is_proxy"] is True
     assert summary["peak_rss_mb"] > 0 and summary["seconds_per_step"] > 0
     assert (out_dir / "config.json").is_file() and (out_dir / "tokenizer_config.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["grpo_cpu.yaml", "grpo_gpu.yaml"])
+def test_shipped_configs_parse(name):
+    """Both configs parse into the three dataclasses and pass PR2's validation (CPU flags win for gpu)."""
+    from trl import GRPOConfig, ModelConfig, TrlParser
+
+    from trainers.grpo_train import PR2ScriptArguments
+
+    config = Path(__file__).resolve().parents[2] / "trainers" / "configs" / name
+    parser = TrlParser((PR2ScriptArguments, GRPOConfig, ModelConfig))
+    cpu_flags = ["--use_cpu", "true", "--bf16", "false"] if name == "grpo_gpu.yaml" else []
+    script, training, model_args = parser.parse_args_and_config(args=["--config", str(config), *cpu_flags])
+    assert script.advantage == "pr2" and script.num_baseline == 1 and training.num_generations == 4
+    assert training.generation_batch_size % training.num_generations == 0
+    assert model_args.model_name_or_path

@@ -40,9 +40,7 @@ class WordJudge:
         out = []
         for item in items:
             self.seen.append(item.response)
-            verdicts = [
-                AspectJudgement(a.aspect, 2 if a.aspect in item.response else 0, None) for a in item.aspects
-            ]
+            verdicts = [AspectJudgement(a.aspect, 2 if a.aspect in item.response else 0, None) for a in item.aspects]
             out.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
         return out
 
@@ -125,7 +123,10 @@ def test_structure_reward_table(model_text, expected):
 
 def test_structure_reward_without_model_text_reads_the_completion():
     reward = StructureReward(penalty=0.25)
-    completions = [[{"role": "assistant", "content": "<think>t</think><answer>a</answer>"}], "<answer>a</answer>"]
+    completions = [
+        [{"role": "assistant", "content": "<think>t</think><answer>a</answer>"}],
+        "<answer>a</answer>",
+    ]
     assert reward(prompts=["p", "p"], completions=completions) == [0.0, -0.25]
 
 

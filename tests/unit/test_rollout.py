@@ -134,9 +134,7 @@ def test_output_ids_masks_and_eos():
     assert [s["kind"] for s in segs] == ["model", "env", "model"]
     expected_ids = [i for s in segs for i in s["token_ids"]] + [EOS]
     expected_mask = (
-        [1] * len(segs[0]["token_ids"])
-        + [0] * len(segs[1]["token_ids"])
-        + [1] * (len(segs[2]["token_ids"]) + 1)
+        [1] * len(segs[0]["token_ids"]) + [0] * len(segs[1]["token_ids"]) + [1] * (len(segs[2]["token_ids"]) + 1)
     )
     assert out["completion_ids"][0] == expected_ids
     assert out["env_mask"][0] == expected_mask
@@ -159,19 +157,13 @@ def test_forced_answer_masks_the_nudge_and_ends_with_eos():
     batch, _ = _run(policy, rows, RolloutSettings(num_baseline=0, max_searches=0))
     sample = batch.samples[0]
     assert sample.finish == "forced" and sample.answer == "Soup"
-    ids, mask = completion_for_training(
-        sample.trajectory, eos_token_id=EOS, max_new_tokens=50, max_length=10_000
-    )
+    ids, mask = completion_for_training(sample.trajectory, eos_token_id=EOS, max_new_tokens=50, max_length=10_000)
     kinds = [s["kind"] for s in sample.output["segments"]]
     assert kinds == ["model", "env", "model"]
     nudge = sample.output["segments"][1]
     assert nudge["text"] == prompts.FORCED_ANSWER_OBSERVATION
     n0, n1 = len(sample.output["segments"][0]["token_ids"]), len(nudge["token_ids"])
-    assert (
-        mask[:n0] == [1] * n0
-        and mask[n0 : n0 + n1] == [0] * n1
-        and mask[n0 + n1 :] == [1] * (len(mask) - n0 - n1)
-    )
+    assert mask[:n0] == [1] * n0 and mask[n0 : n0 + n1] == [0] * n1 and mask[n0 + n1 :] == [1] * (len(mask) - n0 - n1)
     assert ids[-1] == EOS
 
 
