@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import chromadb
 import pytest
-from chromadb.config import Settings
 
 from pr2_agent import Trajectory, build_graph
 from pr2_agent.policy.resolve import resolve_policy
@@ -25,11 +23,10 @@ def policy():
     return resolve_policy("embedded", seed=0)
 
 
-@pytest.fixture()
-def store():
-    client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False, allow_reset=True))
-    client.reset()
-    s = open_profile_store(client=client, embedding="minilm")
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    # A directory of its own: an EphemeralClient with other settings would clash with other tests' clients.
+    s = open_profile_store(tmp_path_factory.mktemp("store"), embedding="minilm")
     s.upsert("maya", PROFILE)
     return s
 
