@@ -73,9 +73,7 @@ def test_prompt_ids_are_the_chat_templated_prompt(tiny):
     from pr2_agent.parsing import render_user_prompt
 
     messages = [{"role": "user", "content": render_user_prompt(record.question)}]
-    expected = tokenizer.apply_chat_template(
-        messages, add_generation_prompt=True, tokenize=True, return_dict=False
-    )
+    expected = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
     assert row["prompt_ids"] == list(expected)
 
 
@@ -100,9 +98,7 @@ def test_sft_labels_are_ignored_exactly_on_prompt_and_inserted_tokens(tiny, tmp_
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
     batch = next(iter(trainer.get_train_dataloader()))
     by_ids = {tuple(r["input_ids"]): r for r in rows}
-    for input_ids, labels, attention in zip(
-        batch["input_ids"], batch["labels"], batch["attention_mask"], strict=True
-    ):
+    for input_ids, labels, attention in zip(batch["input_ids"], batch["labels"], batch["attention_mask"], strict=True):
         n = int(attention.sum())
         row = by_ids[tuple(input_ids[:n].tolist())]
         mask = row["completion_mask"]
@@ -173,11 +169,7 @@ def test_threads_with_batching_run_every_job_once(tiny):
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
     scripted = ScriptedPolicy(["<think>t</think><answer>ok</answer>"] * 10, with_token_ids=True)
     batching = BatchingPolicy(scripted, max_batch=4)
-    runs = list(
-        run_records(
-            records, model_runner(batching, store, Context()), samples=2, workers=4, batching=batching
-        )
-    )
+    runs = list(run_records(records, model_runner(batching, store, Context()), samples=2, workers=4, batching=batching))
     assert sorted((r.id, s) for r, s, _ in runs) == sorted((r.id, s) for r in records for s in range(2))
     assert all(state["finish"] == "answer" for _, _, state in runs)
     assert max(batching.batch_sizes) > 1
@@ -267,3 +259,33 @@ def test_export_cli_writes_demo_rows(tmp_path, tiny, monkeypatch):
     back = load_rows(out)
     assert len(back) == 4 and set(back["source"]) == {"demo"}
     assert all(len(i) == len(m) for i, m in zip(back["input_ids"], back["completion_mask"], strict=True))
+
+
+def test_trained_positions_loss_equals_trl_loss(tiny, tmp_path):
+    import torch
+    from transformers import AutoModelForCausalLM
+    from trl import SFTConfig, SFTTrainer
+
+    from trainers.sft_train import _sft_trainer_class
+
+    path, tokenizer = tiny
+    rows = [trajectory_row(r, s, eos_token_id=tokenizer.eos_token_id) for r, _, s in demo_runs(tokenizer)]
+    dataset = prepare_rows(load_rows(write_dataset(rows, tmp_path / "rows.jsonl")), max_length=4096)
+    args = SFTConfig(
+        output_dir=str(tmp_path / "sft"),
+        use_cpu=True,
+        bf16=False,
+        completion_only_loss=True,
+        max_length=4096,
+        per_device_train_batch_size=3,
+        report_to=[],
+    )
+    model = AutoModelForCausalLM.from_pretrained(path)
+    trainer = _sft_trainer_class()(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
+    batch = next(iter(trainer.get_train_dataloader()))
+    model.train()
+    with torch.no_grad():
+        ours = trainer.compute_loss(model, dict(batch))
+        theirs = SFTTrainer.compute_loss(trainer, model, dict(batch))
+    assert torch.allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+    assert 0 <= trainer._metrics["train"]["mean_token_accuracy"][0] <= 1
