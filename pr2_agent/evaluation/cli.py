@@ -75,9 +75,7 @@ def register(sub: Any) -> None:
     p.add_argument("--top-k", type=int, default=3, help="profile items per pr2 search (PR2 code: 3)")
     p.add_argument("--max-searches", type=int, default=3, help="pr2 search budget")
     p.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling mass")
-    p.add_argument(
-        "--batch-size", type=int, default=8, help="questions generated together (default: %(default)s)"
-    )
+    p.add_argument("--batch-size", type=int, default=8, help="questions generated together (default: %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     g = p.add_argument_group("judge")
     g.add_argument(
@@ -87,12 +85,8 @@ def register(sub: Any) -> None:
         help="proxy: offline MiniLM similarity (not comparable to published numbers); "
         "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
     )
-    g.add_argument(
-        "--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1"
-    )
-    g.add_argument(
-        "--judge-model", default=None, help="model name at --judge-base-url (default: the first served)"
-    )
+    g.add_argument("--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1")
+    g.add_argument("--judge-model", default=None, help="model name at --judge-base-url (default: the first served)")
     add_model_args(p)
     add_store_args(p)
     # Evaluation defaults: greedy decoding, a fixed seed, and a store next to the outputs.
@@ -197,9 +191,7 @@ def build_systems(
         elif name == "rag":
             systems.append(ProfileRag(policy, sampling, store, args.rag_k))
         elif name == "rag_random":
-            systems.append(
-                RandomProfileRag(policy, sampling, store, args.rag_k, pool=donor_pool, seed=args.seed)
-            )
+            systems.append(RandomProfileRag(policy, sampling, store, args.rag_k, pool=donor_pool, seed=args.seed))
         else:
             systems.append(PR2System(policy, store, pr2_context(args), sampling))
     return systems
@@ -321,9 +313,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "model_load_s": round(model_load_s, 1),
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    summary = summarize(
-        runs, judge=judge.name, is_proxy=judge.is_proxy, model=model_label(args), run=run_info
-    )
+    summary = summarize(runs, judge=judge.name, is_proxy=judge.is_proxy, model=model_label(args), run=run_info)
     written = write_summary(summary, out_dir)
     print(written["md"].read_text(encoding="utf-8"))  # noqa: T201
     print(f"wrote {', '.join(str(p) for p in written.values())} and scores_/responses_<system> files")  # noqa: T201

@@ -122,9 +122,7 @@ def category_scores(
     return scores, counts
 
 
-def summarize(
-    runs: Sequence[SystemRun], *, judge: str, is_proxy: bool, model: str, run: Mapping[str, Any]
-) -> Summary:
+def summarize(runs: Sequence[SystemRun], *, judge: str, is_proxy: bool, model: str, run: Mapping[str, Any]) -> Summary:
     """Turn the systems' result rows into a :class:`Summary`."""
     categories = ordered_categories({_category(row) for r in runs for row in r.rows})
     per_system = {r.system: category_scores(r.rows, categories) for r in runs}
@@ -144,12 +142,9 @@ def summarize(
                 scores=scores,
                 counts=counts,
                 improvement_over_rag={
-                    k: relative_improvement(v, baseline[k]) if k in baseline else None
-                    for k, v in scores.items()
+                    k: relative_improvement(v, baseline[k]) if k in baseline else None for k, v in scores.items()
                 },
-                mean_seconds=statistics.fmean(float(row.get("seconds", 0.0)) for row in r.rows)
-                if r.rows
-                else 0.0,
+                mean_seconds=statistics.fmean(float(row.get("seconds", 0.0)) for row in r.rows) if r.rows else 0.0,
                 wall_seconds=r.wall_seconds,
                 resumed=r.resumed,
                 json_parse_rate=sum(parsed) / len(parsed) if parsed else None,
@@ -160,9 +155,7 @@ def summarize(
                 ),
             )
         )
-    return Summary(
-        judge=judge, is_proxy=is_proxy, model=model, categories=categories, systems=systems, run=dict(run)
-    )
+    return Summary(judge=judge, is_proxy=is_proxy, model=model, categories=categories, systems=systems, run=dict(run))
 
 
 # ------------------------------------------------------------------------------------- rendering
@@ -189,9 +182,7 @@ def render_markdown(summary: Summary) -> str:
     ]
     if "questions" in summary.run:
         per_category = ", ".join(f"{_short(c)}: {n}" for c, n in summary.run.get("per_category", {}).items())
-        lines.append(
-            f"- **Questions:** {summary.run['questions']}" + (f" ({per_category})" if per_category else "")
-        )
+        lines.append(f"- **Questions:** {summary.run['questions']}" + (f" ({per_category})" if per_category else ""))
     lines += [
         "",
         "Aspect score in [0, 1] (mean per category; macro = mean of the categories).",
@@ -201,9 +192,7 @@ def render_markdown(summary: Summary) -> str:
     ]
     for s in summary.systems:
         cells = [f"{s.scores[c]:.4f}" if c in s.scores else "—" for c in cols]
-        lines.append(
-            f"| {s.system} | " + " | ".join(cells) + f" | {_pct(s.improvement_over_rag.get(MACRO))} |"
-        )
+        lines.append(f"| {s.system} | " + " | ".join(cells) + f" | {_pct(s.improvement_over_rag.get(MACRO))} |")
     if any(s.system == BASELINE for s in summary.systems):
         lines += [
             "",
@@ -214,9 +203,7 @@ def render_markdown(summary: Summary) -> str:
         ]
         for s in summary.systems:
             if s.system != BASELINE:
-                lines.append(
-                    f"| {s.system} | " + " | ".join(_pct(s.improvement_over_rag.get(c)) for c in cols) + " |"
-                )
+                lines.append(f"| {s.system} | " + " | ".join(_pct(s.improvement_over_rag.get(c)) for c in cols) + " |")
     else:
         lines += ["", f"(`{BASELINE}` was not evaluated: no relative improvements.)"]
     lines += [

@@ -70,9 +70,7 @@ def responses_path(out_dir: Path, system: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------- ingestion
-def ensure_profiles(
-    store: ProfileWriter, records: Iterable[LaMPQARecord], *, progress: bool = True
-) -> dict[str, int]:
+def ensure_profiles(store: ProfileWriter, records: Iterable[LaMPQARecord], *, progress: bool = True) -> dict[str, int]:
     """Put each record's profile into the store under user = record id, once.
 
     A user whose stored item count already equals the profile's length is skipped; a user with a
@@ -169,9 +167,7 @@ class ResultsLog:
         self.rows[row["qid"]] = {**row, "setup": self.setup}
 
 
-def result_row(
-    system: str, record: LaMPQARecord, answer: SystemAnswer, verdict: JudgeResult
-) -> dict[str, Any]:
+def result_row(system: str, record: LaMPQARecord, answer: SystemAnswer, verdict: JudgeResult) -> dict[str, Any]:
     """The JSONL line of one judged question."""
     return {
         "qid": record.id,
@@ -211,9 +207,7 @@ def run_system(
     began = time.perf_counter()
     if pending:
         seed_everything(seed)
-        with tqdm(
-            total=len(records), initial=resumed, desc=system.name, unit="q", disable=not progress
-        ) as bar:
+        with tqdm(total=len(records), initial=resumed, desc=system.name, unit="q", disable=not progress) as bar:
             for group in system.run(pending):
                 items = [JudgeItem.from_record(record, answer.answer) for record, answer in group]
                 verdicts = judge.judge_batch(items)

@@ -136,9 +136,7 @@ def test_a_foreign_line_is_reported(tmp_path):
 
 def test_profiles_are_ingested_once():
     records = [make_record(i, n_profile=3) for i in range(3)] + [make_record(9, n_profile=0)]
-    store = open_profile_store(
-        client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash"
-    )
+    store = open_profile_store(client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash")
     assert ensure_profiles(store, records, progress=False) == {"ingested": 3, "skipped": 0, "items": 9}
     assert ensure_profiles(store, records, progress=False) == {"ingested": 0, "skipped": 3, "items": 0}
     # A user whose stored profile differs from the data is replaced, not merged.
@@ -206,9 +204,7 @@ def test_cli_judge_endpoint_that_does_not_answer(tmp_path, capsys, monkeypatch):
         "make_judge",
         lambda args: LaMPQAJudge(args.judge_base_url, args.judge_model, transport_retries=0, timeout=5),
     )
-    monkeypatch.setattr(
-        eval_cli, "load_policy", lambda args: pytest.fail("the policy loaded before the check")
-    )
+    monkeypatch.setattr(eval_cli, "load_policy", lambda args: pytest.fail("the policy loaded before the check"))
     code, out = run_cli(
         [
             "--data",

@@ -134,9 +134,7 @@ class SpyStore:
 
 def make_store(records: Sequence[LaMPQARecord]):
     """An in-memory store (its own collection) holding each record's profile under the record id."""
-    store = open_profile_store(
-        client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash"
-    )
+    store = open_profile_store(client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash")
     for r in records:
         store.upsert(r.id, [ProfileItem(p.id, p.text) for p in r.profile])
     return store
