@@ -78,9 +78,7 @@ def read_evidence(record: LaMPQARecord) -> tuple[EvidenceAspect, ...]:
             raise ValueError(f"{where} is a {type(entry).__name__}, expected an object.")
         missing = [k for k in ("aspect", "query", "fact", "evidence_ids") if k not in entry]
         if missing:
-            raise ValueError(
-                f"{where} lacks {missing}; regenerate the development set (scripts/make_devset.py)."
-            )
+            raise ValueError(f"{where} lacks {missing}; regenerate the development set (scripts/make_devset.py).")
         out.append(
             EvidenceAspect(
                 aspect=str(entry["aspect"]),
@@ -158,6 +156,21 @@ def _join(words: Sequence[str]) -> str:
 def _head(query: str) -> str:
     """The topic part of a facet query ("dietary restrictions: vegan, ..." -> "dietary restrictions")."""
     return query.split(":", 1)[0].strip()
+
+
+def _phrasings(query: str, rng: random.Random) -> list[str]:
+    """Short forms of a facet query: its topic, and its topic with at most two of its example words.
+
+    Long comma lists are where a small model's greedy decoding falls into repetition, so the
+    demonstrations never show more than two examples.
+    """
+    head, _, rest = query.partition(":")
+    examples = [w.strip() for w in rest.split(",") if w.strip()]
+    forms = [head.strip()]
+    if examples:
+        forms.append(f"{head.strip()}: {', '.join(rng.sample(examples, min(2, len(examples))))}")
+    rng.shuffle(forms)
+    return forms
 
 
 def _lower_first(text: str) -> str:
@@ -291,9 +304,7 @@ class DemonstrationPolicy:
 
     def _first_turn(self, rng: random.Random) -> str:
         if self.max_searches == 0:
-            return self._wrap_answer(
-                "I cannot search the history this time, so I will answer directly.", [], rng
-            )
+            return self._wrap_answer("I cannot search the history this time, so I will answer directly.", [], rng)
         needs = [_head(a.query) for a in self.order[: rng.randint(2, 3)]]
         thought = rng.choice(PLAN_THOUGHTS).format(
             topic=self.topic, needs=_join(needs), first=_head(self.order[0].query)
@@ -316,7 +327,7 @@ class DemonstrationPolicy:
         want_more = searches < self.target_searches or (found_nothing and rng.random() < 0.8)
         if missing and want_more and searches < self.max_searches:
             # Move on to an aspect not searched for yet; rephrase a missed one only when none is left.
-            untried = [a for a in missing if not any(a.query in q for q in queries)]
+            untried = [a for a in missing if not any(_head(a.query) in q for q in queries)]
             nxt = (untried or missing)[0]
             thought = f"{thought} {rng.choice(CONTINUE_FORMS).format(q=_head(nxt.query))}".strip()
             return self._think(thought) + "\n" + self._search(nxt, queries, rng)
@@ -335,7 +346,7 @@ class DemonstrationPolicy:
                 useless.append(f"[{item.rank}]")
         if not parts:
             # Name what the search was after: the facet query it was phrased from.
-            aimed = next((_head(a.query) for a in self.evidence if a.query in query), query)
+            aimed = next((_head(a.query) for a in self.evidence if _head(a.query) in query), query)
             parts.append(rng.choice(NOTHING_FORMS).format(q=aimed))
         elif useless and rng.random() < 0.5:
             parts.append(rng.choice(IRRELEVANT_FORMS).format(ranks=", ".join(useless)))
@@ -344,7 +355,7 @@ class DemonstrationPolicy:
     def _search(self, target: EvidenceAspect, previous: list[str], rng: random.Random) -> str:
         forms = list(QUERY_FORMS)
         rng.shuffle(forms)
-        candidates = [f.format(q=target.query, topic=self.topic) for f in forms]
+        candidates = [f.format(q=q, topic=self.topic) for f in forms for q in _phrasings(target.query, rng)]
         candidates = [c for c in candidates if c not in previous] or candidates
         query = candidates[0]
         if self.probe is not None:
@@ -416,9 +427,7 @@ class TokenizedPolicy:
 
     def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
         """Return the chat-templated prompt ids with the assistant generation prompt."""
-        ids = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, tokenize=True, return_dict=False
-        )
+        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
         return [int(i) for i in ids]
 
     def generate(self, request: GenerationRequest) -> Generation:
