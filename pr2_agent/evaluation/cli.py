@@ -7,6 +7,20 @@ Example::
 
 Rerunning the same command resumes: questions already scored in ``<out>/scores_<system>.jsonl``
 are skipped.
+
+Comparing generators (checkpoints) in one table: give each run into the same ``--out`` its own
+``--label``; its systems are reported (and stored) as ``<system>@<label>``::
+
+    pr2 eval --data devset:test --systems rag,pr2 --out outputs/eval
+    pr2 eval --data devset:test --systems pr2 --model outputs/sft-smollm2 --label sft --out outputs/eval
+    pr2 eval --data devset:test --systems pr2 --model outputs/grpo-smollm2 --label grpo --out outputs/eval
+    pr2 eval --out outputs/eval --report-only
+
+The summary written after a run covers every system scored in ``--out`` (this run's and earlier
+ones'), each row naming its generator, with improvements relative to the ``rag`` row. Rows judged
+by another judge, or missing some of the run's questions, are left out with a note saying why.
+``--report-only`` rewrites the summary from the scores files alone: nothing is loaded, generated
+or judged.
 """
 
 from __future__ import annotations
@@ -19,11 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa
-from pr2_agent.evaluation.report import summarize, write_summary
+from pr2_agent.evaluation.compare import compare_results
+from pr2_agent.evaluation.report import Summary, generator_label, summarize, write_summary
 from pr2_agent.evaluation.runner import (
     Evaluation,
     ensure_profiles,
+    run_name,
     select_records,
+    validate_label,
     validate_system_names,
 )
 from pr2_agent.evaluation.systems import (
@@ -46,6 +63,13 @@ logger = logging.getLogger(__name__)
 
 DEVSET_PREFIX = "devset:"
 DEFAULT_OUT = "outputs/eval"
+COMPARE_HELP = """\
+comparing generators (e.g. checkpoints) in one table:
+  pr2 eval --data devset:test --systems rag,pr2 --out outputs/eval
+  pr2 eval --data devset:test --systems pr2 --model outputs/sft-smollm2 --label sft --out outputs/eval
+  pr2 eval --out outputs/eval --report-only
+The summary covers every system scored in --out, each row naming its generator; rows judged by
+another judge or missing some of the questions are left out with a note."""
 
 
 def register(sub: Any) -> None:
@@ -56,13 +80,15 @@ def register(sub: Any) -> None:
         "eval",
         help="evaluate nopers / rag / rag_random / pr2 on LaMP-QA and write scores, responses and a summary",
         description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=COMPARE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--data",
         action="append",
-        required=True,
         metavar="FILE",
-        help="a LaMP-QA JSON/JSONL file, or devset:train|dev|test for the bundled set; repeatable",
+        help="a LaMP-QA JSON/JSONL file, or devset:train|dev|test for the bundled set; repeatable "
+        "(required unless --report-only)",
     )
     p.add_argument(
         "--systems",
@@ -70,6 +96,18 @@ def register(sub: Any) -> None:
         help="comma-separated subset of %(default)s",
     )
     p.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
+    p.add_argument(
+        "--label",
+        default=None,
+        metavar="NAME",
+        help="report this run's systems as <system>@NAME (e.g. pr2@sft), to compare generators in one --out",
+    )
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="only rewrite summary.{md,json,png} from the scores files in --out (no model, no judge); "
+        "--data/--limit, if given, fix the question set; other options are ignored",
+    )
     p.add_argument("--limit", type=int, default=None, help="evaluate N questions, spread over the categories")
     p.add_argument("--rag-k", type=int, default=10, help="profile items in the rag prompts (LaMP-QA: 10)")
     p.add_argument("--top-k", type=int, default=3, help="profile items per pr2 search (PR2 code: 3)")
@@ -237,13 +275,10 @@ def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, d
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run ``pr2 eval``."""
+    if args.report_only:
+        return cmd_report(args)
     started = time.perf_counter()
-    names = validate_system_names([n.strip() for n in args.systems.split(",") if n.strip()])
-    if args.limit is not None and args.limit < 1:
-        raise ValueError(f"--limit must be >= 1, got {args.limit}.")
-    for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
-        if value < 1:
-            raise ValueError(f"{flag} must be >= 1, got {value}.")
+    names, label = check_eval_args(args)
     out_dir = Path(args.out)
     loaded = load_records(args.data)
     records = select_records(loaded, args.limit)
@@ -282,6 +317,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         setups=system_setups(args, names),
         seed=args.seed,
         progress=not args.no_progress,
+        label=label,
     )
     from pr2_agent.judges import JudgeEndpointError
 
@@ -292,15 +328,79 @@ def cmd_eval(args: argparse.Namespace) -> int:
             f"the judge failed mid-run: {err} Every question judged so far is kept in {out_dir}; "
             "rerun the same command to resume."
         ) from None
-    per_category: dict[str, int] = {}
-    for r in records:
-        per_category[r.category or "uncategorized"] = per_category.get(r.category or "uncategorized", 0) + 1
     run_info = {
-        "questions": len(records),
-        "per_category": per_category,
+        **question_counts(records),
+        **run_settings(args, [run_name(n, label) for n in names]),
+        "model_load_s": round(model_load_s, 1),
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+    comparison = compare_results(out_dir, current=runs, qids=[r.id for r in records], judge=judge.name)
+    summary = summarize(
+        comparison.runs,
+        judge=judge.name,
+        is_proxy=judge.is_proxy,
+        model=model_label(args),
+        run=run_info,
+        notes=comparison.notes,
+    )
+    return publish(summary, out_dir)
+
+
+def check_eval_args(args: argparse.Namespace) -> tuple[list[str], str | None]:
+    """Refuse bad arguments before anything loads; return the system names and the label."""
+    if not args.data:
+        raise ValueError(
+            "--data is required: name the questions to evaluate (a LaMP-QA file, or devset:test for the bundled "
+            "set). To only rewrite the summary of an earlier run, pass --report-only --out DIR."
+        )
+    label = None if args.label is None else validate_label(args.label)
+    names = validate_system_names([n.strip() for n in args.systems.split(",") if n.strip()])
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be >= 1, got {args.limit}.")
+    for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
+        if value < 1:
+            raise ValueError(f"{flag} must be >= 1, got {value}.")
+    return names, label
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run ``pr2 eval --report-only``: summarize the scores files already in ``--out``."""
+    out_dir = Path(args.out)
+    if not out_dir.is_dir():
+        raise FileNotFoundError(
+            f"--out {out_dir}: no such directory. --report-only summarizes what earlier `pr2 eval` runs wrote "
+            "there; pass their --out."
+        )
+    qids = None
+    if args.data:
+        qids = [r.id for r in select_records(load_records(args.data), args.limit)]
+    comparison = compare_results(out_dir, qids=qids)
+    rows = comparison.runs[0].rows
+    summary = summarize(
+        comparison.runs,
+        judge=comparison.judge,
+        is_proxy=comparison.is_proxy,
+        run={**question_counts(rows), **comparison.settings},
+        notes=comparison.notes,
+    )
+    return publish(summary, out_dir, scored=False)
+
+
+def question_counts(questions: Sequence[LaMPQARecord] | Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """``questions`` and ``per_category`` of the summary, from records or result rows."""
+    per_category: dict[str, int] = {}
+    for q in questions:
+        category = (q.category if isinstance(q, LaMPQARecord) else q.get("category")) or "uncategorized"
+        per_category[category] = per_category.get(category, 0) + 1
+    return {"questions": len(questions), "per_category": per_category}
+
+
+def run_settings(args: argparse.Namespace, systems: Sequence[str]) -> dict[str, Any]:
+    """The invocation's settings, as the summary lists them."""
+    return {
         "data": list(args.data),
         "limit": args.limit,
-        "systems": names,
+        "systems": list(systems),
         "rag_k": args.rag_k,
         "top_k": args.top_k,
         "max_searches": args.max_searches,
@@ -310,16 +410,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "batch_size": args.batch_size,
         "retriever": f"{args.retriever}/{args.embedding}",
-        "model_load_s": round(model_load_s, 1),
-        "wall_s": round(time.perf_counter() - started, 1),
     }
-    summary = summarize(runs, judge=judge.name, is_proxy=judge.is_proxy, model=model_label(args), run=run_info)
+
+
+def publish(summary: Summary, out_dir: Path, *, scored: bool = True) -> int:
+    """Write the summary files and print the report (``scored``: this run also wrote result files)."""
     written = write_summary(summary, out_dir)
     print(written["md"].read_text(encoding="utf-8"))  # noqa: T201
-    print(f"wrote {', '.join(str(p) for p in written.values())} and scores_/responses_<system> files")  # noqa: T201
+    also = " and scores_/responses_<system> files" if scored else ""
+    print(f"wrote {', '.join(str(p) for p in written.values())}{also}")  # noqa: T201
     return 0
 
 
 def model_label(args: argparse.Namespace) -> str:
     """How the generator is named in reports."""
-    return f"{args.model} @ {args.base_url}" if args.base_url else str(args.model)
+    return generator_label(args.model, args.base_url)

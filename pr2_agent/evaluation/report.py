@@ -3,21 +3,22 @@
 Scores follow LaMP-QA: a question's score is its judge score in [0, 1]; a category's score is the
 mean over its questions; the headline number is the macro mean over categories. Every summary
 names its judge, and a proxy judge is labelled as such: its numbers are not comparable with
-published LaMP-QA results.
+published LaMP-QA results. Each row names the generator that produced it, so one table can compare
+checkpoints (``rag``, ``pr2@base``, ``pr2@sft``, ...); improvements are relative to the ``rag`` row.
 """
 
 from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pr2_agent.data.lampqa import LAMPQA_CATEGORIES
 from pr2_agent.data.records_file import write_json_atomic
-from pr2_agent.evaluation.runner import SystemRun
+from pr2_agent.evaluation.runner import SystemRun, base_system
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ BASELINE = "rag"
 """Relative improvements are reported over LaMP-QA's RAG-Personalization baseline."""
 MACRO = "macro"
 UNCATEGORIZED = "uncategorized"
+SEVERAL_GENERATORS = "per row (see the generator column)"
 PROXY_LABEL = "PROXY judge — not comparable to published LaMP-QA numbers"
 SHORT_CATEGORY = {
     "Art_and_Entertainment": "A&E",
@@ -38,13 +40,16 @@ class SystemSummary:
     """One system's numbers."""
 
     system: str
+    model: str
+    """The generator that produced the row (``model``, or ``model @ base_url`` for an endpoint)."""
     n: int
     scores: dict[str, float]
     """Mean score per category, plus ``macro`` (mean of the category means)."""
     counts: dict[str, int]
     """Questions per category."""
     improvement_over_rag: dict[str, float | None]
-    """``(score - rag) / rag`` per category and macro; None when rag is absent or scores 0 there."""
+    """``(score - rag) / rag`` per category and macro (rag = ``Summary.baseline``); None when there is
+    no baseline row or it scores 0 there."""
     mean_seconds: float
     """Mean generation seconds attributed per question (see ``SystemAnswer.seconds``)."""
     wall_seconds: float
@@ -71,6 +76,10 @@ class Summary:
     systems: list[SystemSummary]
     run: dict[str, Any] = field(default_factory=dict)
     """Settings and counts of the invocation (data files, limit, budgets, wall time...)."""
+    baseline: str | None = BASELINE
+    """The row improvements are relative to (see :func:`baseline_name`); None when there is none."""
+    notes: list[str] = field(default_factory=list)
+    """Rows left out of the table or narrowed, and settings that differ between rows."""
 
     @property
     def judge_label(self) -> str:
@@ -98,6 +107,30 @@ def relative_improvement(score: float, baseline: float) -> float | None:
     return round((score - baseline) / baseline, 12)
 
 
+def baseline_name(names: Iterable[str]) -> str | None:
+    """The row improvements are relative to: ``rag``, else the only labelled ``rag@...`` row.
+
+    Example:
+        >>> baseline_name(["rag@base", "pr2@sft"]), baseline_name(["rag@a", "rag@b"])
+        ('rag@base', None)
+    """
+    names = list(names)
+    if BASELINE in names:
+        return BASELINE
+    labelled = [n for n in names if base_system(n) == BASELINE]
+    return labelled[0] if len(labelled) == 1 else None
+
+
+def generator_label(model: object, base_url: object = None) -> str:
+    """How a generator is named in reports: its ``--model``, plus the endpoint when there is one."""
+    return f"{model} @ {base_url}" if base_url else str(model)
+
+
+def is_proxy_judge(name: str) -> bool:
+    """Whether a judge known only by its name is a proxy (``Judge.name`` of a proxy contains "proxy")."""
+    return "proxy" in name
+
+
 def ordered_categories(names: set[str]) -> list[str]:
     """LaMP-QA's categories in the benchmark's order, then any others alphabetically."""
     known = [c for c in LAMPQA_CATEGORIES if c in names]
@@ -122,11 +155,32 @@ def category_scores(
     return scores, counts
 
 
-def summarize(runs: Sequence[SystemRun], *, judge: str, is_proxy: bool, model: str, run: Mapping[str, Any]) -> Summary:
-    """Turn the systems' result rows into a :class:`Summary`."""
+def _generator(rows: Sequence[Mapping[str, Any]], default: str | None) -> str:
+    setup = rows[0].get("setup", {}) if rows else {}
+    if setup.get("model") is not None:
+        return generator_label(setup["model"], setup.get("base_url"))
+    return default or "unknown"
+
+
+def summarize(
+    runs: Sequence[SystemRun],
+    *,
+    judge: str,
+    is_proxy: bool,
+    model: str | None = None,
+    run: Mapping[str, Any],
+    notes: Sequence[str] = (),
+) -> Summary:
+    """Turn the systems' result rows into a :class:`Summary`.
+
+    Each row's generator is read from its recorded setup; ``model`` names it for rows without one.
+    """
     categories = ordered_categories({_category(row) for r in runs for row in r.rows})
     per_system = {r.system: category_scores(r.rows, categories) for r in runs}
-    baseline = per_system.get(BASELINE, ({}, {}))[0]
+    baseline_row = baseline_name(per_system)
+    baseline = per_system[baseline_row][0] if baseline_row else {}
+    generators = {r.system: _generator(r.rows, model) for r in runs}
+    distinct = set(generators.values())
     systems = []
     for r in runs:
         scores, counts = per_system[r.system]
@@ -138,6 +192,7 @@ def summarize(runs: Sequence[SystemRun], *, judge: str, is_proxy: bool, model: s
         systems.append(
             SystemSummary(
                 system=r.system,
+                model=generators[r.system],
                 n=len(r.rows),
                 scores=scores,
                 counts=counts,
@@ -148,14 +203,23 @@ def summarize(runs: Sequence[SystemRun], *, judge: str, is_proxy: bool, model: s
                 wall_seconds=r.wall_seconds,
                 resumed=r.resumed,
                 json_parse_rate=sum(parsed) / len(parsed) if parsed else None,
-                mean_searches=statistics.fmean(searches) if r.system == "pr2" and searches else None,
+                mean_searches=statistics.fmean(searches) if base_system(r.system) == "pr2" and searches else None,
                 finish=finish,
                 unparsed_judgements=sum(
                     not a.get("parsed", True) for row in r.rows for a in row.get("aspect_scores", [])
                 ),
             )
         )
-    return Summary(judge=judge, is_proxy=is_proxy, model=model, categories=categories, systems=systems, run=dict(run))
+    return Summary(
+        judge=judge,
+        is_proxy=is_proxy,
+        model=distinct.pop() if len(distinct) == 1 else SEVERAL_GENERATORS if distinct else model or "unknown",
+        categories=categories,
+        systems=systems,
+        run=dict(run),
+        baseline=baseline_row,
+        notes=list(notes),
+    )
 
 
 # ------------------------------------------------------------------------------------- rendering
@@ -172,8 +236,6 @@ def _pct(value: float | None) -> str:
 
 def render_markdown(summary: Summary) -> str:
     """The human-readable report (``summary.md``)."""
-    cols = [*summary.categories, MACRO]
-    head = ["system", *[f"{_short(c)}" for c in summary.categories], "macro", f"Δ macro vs {BASELINE}"]
     lines = [
         "# LaMP-QA evaluation",
         "",
@@ -183,30 +245,72 @@ def render_markdown(summary: Summary) -> str:
     if "questions" in summary.run:
         per_category = ", ".join(f"{_short(c)}: {n}" for c, n in summary.run.get("per_category", {}).items())
         lines.append(f"- **Questions:** {summary.run['questions']}" + (f" ({per_category})" if per_category else ""))
-    lines += [
-        "",
-        "Aspect score in [0, 1] (mean per category; macro = mean of the categories).",
-        "",
+    lines += ["", "Aspect score in [0, 1] (mean per category; macro = mean of the categories).", ""]
+    lines += _score_table(summary) + _improvement_table(summary) + _run_table(summary)
+    unparsed = {s.system: s.unparsed_judgements for s in summary.systems if s.unparsed_judgements}
+    if unparsed:
+        lines += ["", f"Aspect verdicts the judge could not parse (scored 0): {unparsed}."]
+    if summary.notes:
+        lines += ["", "Notes:", "", *(f"- {note}" for note in summary.notes)]
+    settings = {k: v for k, v in summary.run.items() if k not in ("questions", "per_category")}
+    if settings:
+        lines += ["", "Settings: " + ", ".join(f"`{k}={v}`" for k, v in settings.items())]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _score_table(summary: Summary) -> list[str]:
+    """System x category scores; a generator column when the rows come from more than one."""
+    cols = [*summary.categories, MACRO]
+    by_generator = summary.model == SEVERAL_GENERATORS
+    head = [
+        "system",
+        *(["generator"] if by_generator else []),
+        *[_short(c) for c in summary.categories],
+        "macro",
+        f"Δ macro vs {summary.baseline or BASELINE}",
+    ]
+    text_cols = 2 if by_generator else 1
+    lines = [
         "| " + " | ".join(head) + " |",
-        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+        "|" + "|".join(["---"] * text_cols + ["---:"] * (len(head) - text_cols)) + "|",
     ]
     for s in summary.systems:
         cells = [f"{s.scores[c]:.4f}" if c in s.scores else "—" for c in cols]
-        lines.append(f"| {s.system} | " + " | ".join(cells) + f" | {_pct(s.improvement_over_rag.get(MACRO))} |")
-    if any(s.system == BASELINE for s in summary.systems):
-        lines += [
-            "",
-            f"Relative improvement over `{BASELINE}` ((system − {BASELINE}) / {BASELINE}):",
-            "",
-            "| system | " + " | ".join(_short(c) for c in cols) + " |",
-            "|---|" + "---:|" * len(cols),
-        ]
-        for s in summary.systems:
-            if s.system != BASELINE:
-                lines.append(f"| {s.system} | " + " | ".join(_pct(s.improvement_over_rag.get(c)) for c in cols) + " |")
-    else:
-        lines += ["", f"(`{BASELINE}` was not evaluated: no relative improvements.)"]
-    lines += [
+        name = f"{s.system} | {s.model}" if by_generator else s.system
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {_pct(s.improvement_over_rag.get(MACRO))} |")
+    return lines
+
+
+def _improvement_table(summary: Summary) -> list[str]:
+    """Relative improvement of every row over the baseline, per category."""
+    base = summary.baseline
+    if base is None:
+        several = [s.system for s in summary.systems if base_system(s.system) == BASELINE]
+        if several:
+            return [
+                "",
+                f"(No unlabelled `{BASELINE}` row and several labelled ones ({', '.join(several)}): no relative "
+                f"improvements. Evaluate `{BASELINE}` once without --label to get them.)",
+            ]
+        return ["", f"(`{BASELINE}` was not evaluated: no relative improvements.)"]
+    cols = [*summary.categories, MACRO]
+    lines = [
+        "",
+        f"Relative improvement over `{base}` ((system − {base}) / {base}):",
+        "",
+        "| system | " + " | ".join(_short(c) for c in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for s in summary.systems:
+        if s.system != base:
+            lines.append(f"| {s.system} | " + " | ".join(_pct(s.improvement_over_rag.get(c)) for c in cols) + " |")
+    return lines
+
+
+def _run_table(summary: Summary) -> list[str]:
+    """Per system: answer format, searches, finish reasons and timings."""
+    lines = [
         "",
         "| system | n | JSON parsed | mean searches | finish | s/question | wall s | resumed |",
         "|---|---:|---:|---:|---|---:|---:|---:|",
@@ -225,14 +329,7 @@ def render_markdown(summary: Summary) -> str:
         "pr2: one graph run's latency while the others run alongside). wall s: time this invocation spent "
         "on the system; resumed: questions whose results came from an earlier invocation.",
     ]
-    unparsed = {s.system: s.unparsed_judgements for s in summary.systems if s.unparsed_judgements}
-    if unparsed:
-        lines += ["", f"Aspect verdicts the judge could not parse (scored 0): {unparsed}."]
-    settings = {k: v for k, v in summary.run.items() if k not in ("questions", "per_category")}
-    if settings:
-        lines += ["", "Settings: " + ", ".join(f"`{k}={v}`" for k, v in settings.items())]
-    lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def plot_summary(summary: Summary, path: Path) -> Path | None:
@@ -257,7 +354,8 @@ def plot_summary(summary: Summary, path: Path) -> Path | None:
     ax.set_ylabel("aspect score")
     top = max((v for s in summary.systems for v in s.scores.values()), default=1.0)
     ax.set_ylim(0, min(1.05, top * 1.3 + 0.02))
-    title = f"LaMP-QA · generator {summary.model}\njudge {summary.judge}"
+    generator = "per system (see summary.md)" if summary.model == SEVERAL_GENERATORS else summary.model
+    title = f"LaMP-QA · generator {generator}\njudge {summary.judge}"
     if summary.is_proxy:
         title += "\nPROXY judge — not comparable to published LaMP-QA numbers"
     ax.set_title(title, fontsize=9)

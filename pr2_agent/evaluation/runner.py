@@ -5,6 +5,10 @@ flushed to disk as soon as the question is judged. A rerun with the same output 
 the questions already there, so an interrupted evaluation resumes and loses nothing; a line cut
 short by a crash is dropped and redone. Lines also record the settings that produced them, and a
 rerun with different settings is refused instead of silently mixing two runs in one table.
+
+A run may carry a label (``pr2 eval --label sft``): its systems are then named ``<system>@<label>``
+(``pr2@sft``), in their files too (``scores_pr2@sft.jsonl``), so several generators can be scored
+into one output directory side by side.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import json
 import logging
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 SCORES_FILE = "scores_{system}.jsonl"
 RESPONSES_FILE = "responses_{system}.json"
+LABEL_SEPARATOR = "@"
+MAX_LABEL_CHARS = 40
+_LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class ProfileWriter(Protocol):
@@ -51,6 +59,7 @@ class SystemRun:
     """What one system produced in one invocation."""
 
     system: str
+    """The reported name: the system's, or ``<system>@<label>`` for a labelled run."""
     rows: list[dict[str, Any]]
     """Result lines of the questions evaluated (done earlier or now), in record order."""
     resumed: int
@@ -67,6 +76,39 @@ def scores_path(out_dir: Path, system: str) -> Path:
 def responses_path(out_dir: Path, system: str) -> Path:
     """Where ``system``'s LaMP-QA response file is written."""
     return out_dir / RESPONSES_FILE.format(system=system)
+
+
+def validate_label(label: str) -> str:
+    """Return ``label`` if it can name files and table rows, else explain what to pass instead."""
+    if len(label) <= MAX_LABEL_CHARS and _LABEL_RE.fullmatch(label):
+        return label
+    raise ValueError(
+        f"--label {label!r} cannot be used: a label becomes part of file names (scores_<system>"
+        f"{LABEL_SEPARATOR}<label>.jsonl) and table rows, so it must start with a letter or digit, use only "
+        f"letters, digits, '.', '_' and '-', and be at most {MAX_LABEL_CHARS} characters. "
+        "Name the generator instead, e.g. --label sft or --label grpo-step20."
+    )
+
+
+def run_name(system: str, label: str | None) -> str:
+    """The name a system is reported and stored under: ``system``, or ``system@label``.
+
+    Example:
+        >>> run_name("pr2", "sft"), run_name("rag", None)
+        ('pr2@sft', 'rag')
+    """
+    return system if label is None else f"{system}{LABEL_SEPARATOR}{label}"
+
+
+def base_system(name: str) -> str:
+    """The system part of a reported name (``pr2@sft`` -> ``pr2``)."""
+    return name.split(LABEL_SEPARATOR, 1)[0]
+
+
+def scored_names(out_dir: Path) -> list[str]:
+    """The reported names of every system with a scores file in ``out_dir``, sorted."""
+    prefix, suffix = SCORES_FILE.split("{system}")
+    return sorted(p.name[len(prefix) : -len(suffix)] for p in out_dir.glob(SCORES_FILE.format(system="*")))
 
 
 # --------------------------------------------------------------------------------------- ingestion
@@ -122,25 +164,15 @@ class ResultsLog:
         if not self.path.exists():
             return
         data = self.path.read_bytes()
-        complete = data[: data.rfind(b"\n") + 1]
-        if len(complete) < len(data):
+        complete = data.rfind(b"\n") + 1
+        if complete < len(data):
             # A crash mid-write left a partial last line: drop it (that question is redone).
             logger.warning("%s ended in a partial line (interrupted write); dropping it", self.path)
             with self.path.open("r+b") as fh:
-                fh.truncate(len(complete))
-        for number, line in enumerate(complete.decode("utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                qid = row["qid"]
-            except (ValueError, KeyError, TypeError) as err:
-                raise ValueError(
-                    f"{self.path} line {number} is not a result line written by pr2 eval ({err}). Fix or "
-                    "delete that file (its system is then evaluated again), or use another --out."
-                ) from None
+                fh.truncate(complete)
+        for number, row in read_result_lines(self.path):
             self._check_setup(row, number)
-            self.rows[qid] = row
+            self.rows[row["qid"]] = row
 
     def _check_setup(self, row: Mapping[str, Any], number: int) -> None:
         theirs = row.get("setup", {})
@@ -149,8 +181,8 @@ class ResultsLog:
             what = ", ".join(f"{k}={old!r} there but {new!r} now" for k, (old, new) in changed.items())
             raise ValueError(
                 f"{self.path} (line {number}) holds results from different settings: {what}. Mixing them "
-                "would put two runs in one table. Use another --out, or delete that file to evaluate the "
-                "system again."
+                "would put two runs in one table. Use another --out, give this run its own --label (to compare "
+                "generators side by side), or delete that file to evaluate the system again."
             )
 
     def __contains__(self, qid: object) -> bool:
@@ -167,6 +199,32 @@ class ResultsLog:
         self.rows[row["qid"]] = {**row, "setup": self.setup}
 
 
+def read_result_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, row)`` for each complete line of a results file, leaving the file as it is."""
+    data = path.read_bytes()
+    complete = data[: data.rfind(b"\n") + 1]
+    for number, line in enumerate(complete.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            problem = "" if isinstance(row, dict) and "qid" in row else "it has no 'qid'"
+        except ValueError as err:
+            problem = str(err)
+        if problem:
+            raise ValueError(
+                f"{path} line {number} is not a result line written by pr2 eval ({problem}). Fix or "
+                "delete that file (its system is then evaluated again), or use another --out."
+            )
+        yield number, row
+
+
+def load_run(out_dir: Path, name: str) -> SystemRun:
+    """Read what an earlier invocation stored for ``name`` (nothing is generated, the file is not changed)."""
+    rows = {row["qid"]: row for _, row in read_result_lines(scores_path(out_dir, name))}
+    return SystemRun(name, list(rows.values()), resumed=len(rows), wall_seconds=0.0)
+
+
 def result_row(system: str, record: LaMPQARecord, answer: SystemAnswer, verdict: JudgeResult) -> dict[str, Any]:
     """The JSONL line of one judged question."""
     return {
@@ -179,6 +237,7 @@ def result_row(system: str, record: LaMPQARecord, answer: SystemAnswer, verdict:
             {"aspect": s.aspect, "match_score": s.match_score, "parsed": s.parsed} for s in verdict.scores
         ],
         "judge": verdict.judge,
+        "judge_is_proxy": verdict.is_proxy,
         "json_parsed": answer.json_parsed,
         "profile_user": answer.profile_user,
         "searches": answer.searches,
@@ -198,24 +257,29 @@ def run_system(
     *,
     seed: int | None = None,
     progress: bool = True,
+    name: str | None = None,
 ) -> SystemRun:
-    """Answer and judge every record not yet in ``log``, appending each result as it is judged."""
+    """Answer and judge every record not yet in ``log``, appending each result as it is judged.
+
+    ``name`` is what the results are reported under (default: the system's name).
+    """
+    name = name or system.name
     pending = [r for r in records if r.id not in log]
     resumed = len(records) - len(pending)
     if resumed:
-        logger.info("%s: %d of %d questions already done, resuming", system.name, resumed, len(records))
+        logger.info("%s: %d of %d questions already done, resuming", name, resumed, len(records))
     began = time.perf_counter()
     if pending:
         seed_everything(seed)
-        with tqdm(total=len(records), initial=resumed, desc=system.name, unit="q", disable=not progress) as bar:
+        with tqdm(total=len(records), initial=resumed, desc=name, unit="q", disable=not progress) as bar:
             for group in system.run(pending):
                 items = [JudgeItem.from_record(record, answer.answer) for record, answer in group]
                 verdicts = judge.judge_batch(items)
                 for (record, answer), verdict in zip(group, verdicts, strict=True):
-                    log.append(result_row(system.name, record, answer, verdict))
+                    log.append(result_row(name, record, answer, verdict))
                 bar.update(len(group))
     rows = [log.rows[r.id] for r in records]
-    return SystemRun(system.name, rows, resumed, time.perf_counter() - began)
+    return SystemRun(name, rows, resumed, time.perf_counter() - began)
 
 
 def write_responses(log: ResultsLog, out_path: Path) -> Path:
@@ -245,17 +309,22 @@ class Evaluation:
     seed: int | None = None
     progress: bool = True
     on_system_done: Callable[[SystemRun], None] | None = None
+    label: str | None = None
+    """Report and store every system as ``<system>@<label>`` (see :func:`validate_label`)."""
 
     def run(self, records: Sequence[LaMPQARecord]) -> list[SystemRun]:
         """Evaluate every system on ``records``; write the JSONLs and the response files."""
         check_records(records)
+        if self.label is not None:
+            validate_label(self.label)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         runs = []
         for system in self.systems:
+            name = run_name(system.name, self.label)
             setup = {"judge": self.judge.name, **self.setups.get(system.name, {})}
-            log = ResultsLog(scores_path(self.out_dir, system.name), setup)
-            result = run_system(system, records, self.judge, log, seed=self.seed, progress=self.progress)
-            write_responses(log, responses_path(self.out_dir, system.name))
+            log = ResultsLog(scores_path(self.out_dir, name), setup)
+            result = run_system(system, records, self.judge, log, seed=self.seed, progress=self.progress, name=name)
+            write_responses(log, responses_path(self.out_dir, name))
             runs.append(result)
             if self.on_system_done is not None:
                 self.on_system_done(result)
