@@ -79,6 +79,10 @@ class PR2ScriptArguments:
     max_searches: int = field(default=3, metadata={"help": "Searches per rollout before the answer is forced."})
     max_turn_tokens: int = field(default=128, metadata={"help": "Token budget of each model turn."})
     max_batch: int = field(default=256, metadata={"help": "Largest generate batch during rollouts."})
+    max_minutes: float | None = field(
+        default=None,
+        metadata={"help": "Wall-clock budget: stop (and save) after the step that crosses it; max_steps still caps."},
+    )
     advantage: str = field(
         default="pr2",
         metadata={"help": "'pr2' (PR2's baseline-relative formula) or 'grpo' (TRL's, the ablation)."},
@@ -117,6 +121,8 @@ class PR2ScriptArguments:
             problems.append("advantage 'pr2' needs num_baseline >= 1 (its baseline); else use advantage 'grpo'")
         if self.advantage == "pr2" and SCORE_REWARD not in self.reward_funcs:
             problems.append(f"advantage 'pr2' needs {SCORE_REWARD!r} in reward_funcs (it is the score s_i)")
+        if self.max_minutes is not None and not self.max_minutes > 0:
+            problems.append(f"max_minutes must be > 0, got {self.max_minutes}; leave it unset to train for max_steps")
         if self.max_train_samples is not None and self.max_train_samples < 1:
             problems.append(f"max_train_samples must be >= 1, got {self.max_train_samples}")
         if problems:
@@ -195,6 +201,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
     from trainers.records import ensure_profile_store, records_dataset
     from trainers.rewards import RubricJudgeReward, build_reward_functions
     from trainers.rollout import RolloutSettings, make_rollout_func
+    from trainers.time_budget import TimeBudgetCallback
 
     started = time.perf_counter()
     output_dir = Path(training.output_dir)
@@ -248,7 +255,8 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
         processing_class=tokenizer,
         peft_config=get_peft_config(model_args),
         rollout_func=rollout,
-        callbacks=[TrainingCurvesCallback()],
+        callbacks=[TrainingCurvesCallback()]
+        + ([TimeBudgetCallback(script.max_minutes)] if script.max_minutes is not None else []),
         advantage=script.advantage,  # type: ignore[arg-type]  # validated in __post_init__
         k_shift=script.k_shift,
     )
