@@ -58,6 +58,7 @@ from pr2_agent.judges import (  # noqa: E402
     JudgeItem,
     JudgeResult,
     LaMPQAJudge,
+    ProxyJudge,
     YesNoProxyJudge,
 )
 from pr2_agent.judges.base import threshold_score  # noqa: E402
@@ -979,9 +980,6 @@ def mean_by_kind(samples: Sequence[Sample], scores: Sequence[float]) -> dict[str
 # -- calibration ----------------------------------------------------------------------------------
 
 
-ProxyJudge = EmbeddingProxyJudge | YesNoProxyJudge
-
-
 def make_proxy(args: argparse.Namespace, thresholds: tuple[float, float] | None = None) -> ProxyJudge:
     """The proxy judge chosen by ``--proxy`` (its default thresholds unless given)."""
     if args.proxy == "yes-no":
@@ -991,20 +989,13 @@ def make_proxy(args: argparse.Namespace, thresholds: tuple[float, float] | None 
     return EmbeddingProxyJudge(thresholds=thresholds or DEFAULT_THRESHOLDS, continuous=args.continuous)
 
 
-def proxy_signals(proxy: ProxyJudge, items: Sequence[JudgeItem]) -> list[list[float | None]]:
-    """What the proxy thresholds: a similarity (embedding) or P(Yes) (yes/no)."""
-    if isinstance(proxy, YesNoProxyJudge):
-        return proxy.probabilities(items)
-    return proxy.similarities(items)
-
-
 def calibrate(proxy: ProxyJudge, samples: Sequence[Sample]) -> dict[str, Any]:
     """Pick the (somewhat, well) thresholds minimising mean absolute error against hand labels.
 
     Thresholds are searched on a 0.01 grid over the signal's plausible range; ties go to higher
     exact agreement, then to the smaller thresholds (a deterministic choice).
     """
-    signals = proxy_signals(proxy, [s.item for s in samples])
+    signals = proxy.signals([s.item for s in samples])
     floor = 0.0 if isinstance(proxy, YesNoProxyJudge) else -0.2
     pairs = [
         (value if value is not None else floor - 1.0, label)
@@ -1143,7 +1134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["calibration"] = fit
         held = hand_samples(HELD_OUT_SET, "held-out")
         labels = [y for s in held for y in (s.labels or ())]
-        signals = [v for row in proxy_signals(proxy, [s.item for s in held]) for v in row]
+        signals = [v for row in proxy.signals([s.item for s in held]) for v in row]
         for name, (low, high) in (("default", proxy.thresholds), ("fitted", fit["thresholds"])):
             predicted = [
                 0 if v is None else int(threshold_score(v, (low, high), continuous=False)) for v in signals

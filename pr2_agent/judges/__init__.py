@@ -5,6 +5,9 @@
   and deterministic, the default GRPO reward where no judge model is served.
 * :class:`YesNoProxyJudge` is another offline stand-in: P(Yes) of a local causal LM per aspect.
 
+The proxies share :class:`ProxyJudge` (a per-aspect signal, thresholded to 0/1/2), and every judge
+builds on :class:`~pr2_agent.judges.base.BaseJudge` (configuration only, picklable).
+
 Every judge reads only the ``<answer>`` span of a completion and returns a :class:`JudgeResult`
 with per-aspect 0..2 scores and the normalised question score in [0, 1].
 """
@@ -16,6 +19,7 @@ from pr2_agent.judges.base import AspectJudgement, Judge, JudgeItem, JudgeResult
 from pr2_agent.judges.embedding import DEFAULT_THRESHOLDS, EmbeddingProxyJudge
 from pr2_agent.judges.lampqa import JudgeEndpointError, LaMPQAJudge
 from pr2_agent.judges.match_score import parse_match_score
+from pr2_agent.judges.proxy import ProxyJudge
 from pr2_agent.judges.yes_no import DEFAULT_YES_NO_THRESHOLDS, YesNoProxyJudge
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "JudgeItem",
     "JudgeResult",
     "LaMPQAJudge",
+    "ProxyJudge",
     "RubricAspect",
     "YesNoProxyJudge",
     "coerce_aspects",

@@ -8,14 +8,19 @@ code divides by ``#aspects`` only, which GRPO's group-normalised advantage makes
 Aspects arrive as the LaMP-QA JSON dicts (``{"aspect", "reason", "evidence"}``) or as any object
 with those attributes (the data loader's dataclass); both are read the same way and copied into a
 :class:`RubricAspect`, so judges never depend on the loader.
+
+:class:`Judge` is the interface callers depend on; :class:`BaseJudge` is what this package's
+judges build on (configuration only, picklable, ``judge`` as a batch of one).
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 MAX_MATCH_SCORE = 2
 """LaMP-QA's scale: 0 = not covered, 1 = somewhat covered, 2 = covered very well."""
@@ -241,6 +246,49 @@ class Judge(Protocol):
     def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
         """Score several responses, results in input order."""
         ...
+
+
+class BaseJudge(ABC):
+    """Base of this package's judges: configuration only, whatever they load dropped when pickled.
+
+    TRL reward workers and ``pr2 eval`` pickle judges, so a subclass keeps what it loads (a model,
+    an HTTP client) in the attributes named by ``_transient``, loads it on first use under
+    ``_lock``, and gets it back as None in a pickled copy. A subclass implements
+    :meth:`judge_batch`, and :meth:`judge` scores a batch of one.
+    """
+
+    _transient: ClassVar[tuple[str, ...]] = ()
+    """Attributes holding loaded resources: None in the pickled state, reloaded on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """Identifies the judge in results; proxy judges carry "proxy" in it."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state.update(dict.fromkeys(self._transient))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
+        """Score one response against the question's rubric, as a batch of one (see :meth:`judge_batch`).
+
+        Raises:
+            ValueError: Malformed aspects (see :class:`JudgeItem`); a subclass's batch errors too.
+        """
+        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
+
+    @abstractmethod
+    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
+        """Score several responses, results in input order."""
 
 
 def _preview(value: object, limit: int = 80) -> str:

@@ -22,15 +22,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pr2_agent.judges.answer_span import extract_answer_span
-from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult, check_thresholds, threshold_score
+from pr2_agent.judges.base import JudgeItem
+from pr2_agent.judges.proxy import SIGNAL_DECIMALS, ProxyJudge
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -49,8 +48,6 @@ the hand labels on 78% of aspects and within one point on 98%. Recalibrate for a
 
 # Sentence ends, or line breaks (lists and paragraphs are separate claims too).
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-# Similarities are rounded so that float noise from different batch padding cannot flip a score.
-_SIMILARITY_DECIMALS = 4
 
 
 def split_sentences(text: str) -> list[str]:
@@ -63,7 +60,7 @@ def split_sentences(text: str) -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
 
 
-class EmbeddingProxyJudge:
+class EmbeddingProxyJudge(ProxyJudge):
     """Proxy rubric judge: best-sentence MiniLM similarity per aspect, thresholded to 0/1/2.
 
     Holds configuration only; the model loads on first use and is dropped when pickled.
@@ -78,7 +75,10 @@ class EmbeddingProxyJudge:
         device: Torch device for the encoder.
     """
 
-    is_proxy = True
+    signal_name = "similarity"
+    signal_range = (-1.0, 1.0)
+    signal_plural = "cosine similarities"
+    _transient = ("_model",)
 
     def __init__(
         self,
@@ -90,18 +90,13 @@ class EmbeddingProxyJudge:
         batch_size: int = 64,
         device: str = "cpu",
     ) -> None:
-        low, high = thresholds
-        check_thresholds(thresholds, lowest=-1.0, highest=1.0, what="cosine similarities")
+        super().__init__(thresholds=thresholds, continuous=continuous, extract_answer=extract_answer)
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.model_path = None if model_path is None else str(model_path)
-        self.thresholds = (float(low), float(high))
-        self.continuous = continuous
-        self.extract_answer = extract_answer
         self.batch_size = batch_size
         self.device = device
         self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -109,47 +104,21 @@ class EmbeddingProxyJudge:
         label = "all-MiniLM-L6-v2" if self.model_path is None else Path(self.model_path).name
         return f"embedding-proxy:{label}"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_model"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
-    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
-        """Score one response against its rubric (question and narrative are not used)."""
-        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
-
-    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
-        """Score several responses; every distinct text is embedded once for the whole batch."""
-        results = []
-        for item, sims in zip(items, self.similarities(items), strict=True):
-            verdicts = []
-            for aspect, similarity in zip(item.aspects, sims, strict=True):
-                if similarity is None:
-                    verdicts.append(AspectJudgement(aspect.aspect, 0, "similarity=n/a (empty answer)"))
-                    continue
-                score = threshold_score(similarity, self.thresholds, continuous=self.continuous)
-                verdicts.append(AspectJudgement(aspect.aspect, score, f"similarity={similarity:.4f}"))
-            results.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
-        return results
+    def signals(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+        """The question-adjusted similarities (see :meth:`similarities`)."""
+        return self.similarities(items)
 
     def similarities(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
         """Per item, per aspect: the question-adjusted similarity the score is read from.
 
-        None marks an empty answer (no sentence to compare).
+        None marks an empty answer (no sentence to compare). Every distinct text is embedded once
+        for the whole batch.
 
         This is the judge before thresholding, for calibration and inspection.
         """
         if not items:
             return []
-        answers = [
-            extract_answer_span(it.response) if self.extract_answer else it.response.strip() for it in items
-        ]
-        sentences = [split_sentences(a) for a in answers]
+        sentences = [split_sentences(self.answer_text(it)) for it in items]
         # Sorted so the encoder sees the same batches for the same inputs, whatever their order.
         texts = sorted(
             {s for group in sentences for s in group}
@@ -174,7 +143,7 @@ class EmbeddingProxyJudge:
                 sims = sent_vecs @ field_vecs.T - np.outer(
                     sent_vecs @ question_vec, field_vecs @ question_vec
                 )
-                row.append(round(float(sims.max(axis=0).mean()), _SIMILARITY_DECIMALS))
+                row.append(round(float(sims.max(axis=0).mean()), SIGNAL_DECIMALS))
             out.append(row)
         return out
 

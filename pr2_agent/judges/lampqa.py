@@ -11,13 +11,12 @@ same protocol but is a much weaker judge.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pr2_agent.judges.answer_span import extract_answer_span
-from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult, RubricAspect
+from pr2_agent.judges.base import AspectJudgement, BaseJudge, JudgeItem, JudgeResult, RubricAspect
 from pr2_agent.judges.match_score import parse_match_score
 from pr2_agent.prompts import LAMPQA_JUDGE_SYSTEM_PROMPT, LAMPQA_JUDGE_USER_TEMPLATE
 
@@ -64,7 +63,7 @@ def temperature_schedule(max_retries: int, step: float = 0.1) -> list[float]:
     return [round(min(i * step, MAX_TEMPERATURE), 6) for i in range(max_retries + 1)]
 
 
-class LaMPQAJudge:
+class LaMPQAJudge(BaseJudge):
     """The LaMP-QA protocol judge served by an OpenAI-compatible endpoint (vLLM, llama.cpp, an API).
 
     Holds configuration only; the HTTP client is created on first use and dropped when pickled, so
@@ -90,6 +89,7 @@ class LaMPQAJudge:
     """
 
     is_proxy = False
+    _transient = ("_client",)
 
     def __init__(
         self,
@@ -117,6 +117,7 @@ class LaMPQAJudge:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}.")
         if max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {max_tokens}.")
+        super().__init__()
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key = api_key
@@ -130,36 +131,15 @@ class LaMPQAJudge:
         self.transport_retries = transport_retries
         self._client: OpenAI | None = None
         self._resolved_model: str | None = model
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """``lampqa:<model>`` (the model is ``server-default`` until the server was asked)."""
         return f"lampqa:{self._resolved_model or 'server-default'}"
 
-    # -- pickling: configuration only ---------------------------------------------------------
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_client"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
-    # -- public API ---------------------------------------------------------------------------
-    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
-        """Score one response: one chat call per aspect.
-
-        Raises:
-            JudgeEndpointError: The endpoint is unreachable or rejects the request.
-            ValueError: Malformed aspects.
-        """
-        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
-
+    # -- public API (``judge`` is inherited: a batch of one) ------------------------------------
     def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
-        """Score several responses; all (response, aspect) calls share a small thread pool.
+        """Score several responses, one chat call per (response, aspect), sharing a small thread pool.
 
         Identical (question, narrative, answer, aspect) prompts are judged once: GRPO groups often
         contain duplicate completions, and the protocol's first attempt is greedy anyway.

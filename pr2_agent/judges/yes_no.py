@@ -12,20 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pr2_agent.judges.answer_span import extract_answer_span
-from pr2_agent.judges.base import (
-    AspectJudgement,
-    JudgeItem,
-    JudgeResult,
-    RubricAspect,
-    check_thresholds,
-    threshold_score,
-)
+from pr2_agent.judges.base import JudgeItem, RubricAspect
+from pr2_agent.judges.proxy import SIGNAL_DECIMALS, ProxyJudge
 from pr2_agent.prompts import PROXY_JUDGE_TEMPLATE
 
 logger = logging.getLogger(__name__)
@@ -44,11 +36,9 @@ local models, for which it should be recalibrated.
 
 _YES_WORDS = ("Yes", " Yes", "yes", " yes", "YES")
 _NO_WORDS = ("No", " No", "no", " no", "NO")
-# Probabilities are rounded so that float noise from different batch padding cannot flip a score.
-_PROBABILITY_DECIMALS = 4
 
 
-class YesNoProxyJudge:
+class YesNoProxyJudge(ProxyJudge):
     """Proxy rubric judge: P(Yes) of a local causal LM per aspect, thresholded to 0/1/2.
 
     Holds configuration only; the model loads on first use and is dropped when pickled.
@@ -63,7 +53,10 @@ class YesNoProxyJudge:
         max_response_tokens: The answer is cut to this many tokens before it enters the prompt.
     """
 
-    is_proxy = True
+    signal_name = "p_yes"
+    signal_range = (0.0, 1.0)
+    signal_plural = "probabilities"
+    _transient = ("_loaded",)
 
     def __init__(
         self,
@@ -75,56 +68,32 @@ class YesNoProxyJudge:
         batch_size: int = 8,
         max_response_tokens: int = 512,
     ) -> None:
-        check_thresholds(thresholds, lowest=0.0, highest=1.0, what="probabilities")
+        super().__init__(thresholds=thresholds, continuous=continuous, extract_answer=extract_answer)
         if batch_size < 1 or max_response_tokens < 1:
             raise ValueError(
                 "batch_size and max_response_tokens must be >= 1, "
                 f"got {batch_size} and {max_response_tokens}."
             )
         self.model = str(model)
-        self.thresholds = (float(thresholds[0]), float(thresholds[1]))
-        self.continuous = continuous
-        self.extract_answer = extract_answer
         self.batch_size = batch_size
         self.max_response_tokens = max_response_tokens
         self._loaded: tuple[Any, Any, list[int], list[int]] | None = None
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """``yes-no-proxy:<model>``."""
         return f"yes-no-proxy:{Path(self.model).name}"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_loaded"] = None
-        del state["_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
-    def judge(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> JudgeResult:
-        """Score one response against its rubric (the narrative is not used)."""
-        return self.judge_batch([JudgeItem(question, narrative, aspects, response)])[0]
-
-    def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
-        """Score several responses; every (response, aspect) prompt shares the batched forward passes."""
-        results = []
-        for item, probs in zip(items, self.probabilities(items), strict=True):
-            verdicts = []
-            for aspect, prob in zip(item.aspects, probs, strict=True):
-                if prob is None:
-                    verdicts.append(AspectJudgement(aspect.aspect, 0, "p_yes=n/a (empty answer)"))
-                    continue
-                score = threshold_score(prob, self.thresholds, continuous=self.continuous)
-                verdicts.append(AspectJudgement(aspect.aspect, score, f"p_yes={prob:.4f}"))
-            results.append(JudgeResult.from_judgements(verdicts, judge=self.name, is_proxy=True))
-        return results
+    def signals(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+        """The P(Yes) ratios (see :meth:`probabilities`)."""
+        return self.probabilities(items)
 
     def probabilities(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
-        """Per item, per aspect: ``P(Yes) / (P(Yes) + P(No))``, None for an empty answer."""
+        """Per item, per aspect: ``P(Yes) / (P(Yes) + P(No))``, None for an empty answer.
+
+        Every (response, aspect) prompt of the batch shares the batched forward passes; the
+        narrative is not used.
+        """
         if not items:
             return []
         tokenizer, model, yes_ids, no_ids = self._load()
@@ -132,8 +101,7 @@ class YesNoProxyJudge:
         slots: list[tuple[int, int]] = []
         out: list[list[float | None]] = []
         for i, item in enumerate(items):
-            answer = extract_answer_span(item.response) if self.extract_answer else item.response.strip()
-            answer = self._truncate(tokenizer, answer)
+            answer = self._truncate(tokenizer, self.answer_text(item))
             out.append([None] * len(item.aspects))
             if not answer:
                 continue
@@ -184,7 +152,7 @@ class YesNoProxyJudge:
                 p_yes = dist[:, yes_ids].sum(dim=-1)
                 p_no = dist[:, no_ids].sum(dim=-1)
                 ratio = p_yes / (p_yes + p_no).clamp_min(1e-12)
-                probs.extend(round(float(p), _PROBABILITY_DECIMALS) for p in ratio)
+                probs.extend(round(float(p), SIGNAL_DECIMALS) for p in ratio)
         return probs
 
     def _load(self) -> tuple[Any, Any, list[int], list[int]]:

@@ -1,7 +1,9 @@
-"""Judge result types, rubric normalisation, the LaMP-QA score formula and answer-span extraction."""
+"""Judge result types, rubric normalisation, the LaMP-QA score formula, the shared judge bases and answer spans."""
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +16,7 @@ from pr2_agent.judges import (
     JudgeItem,
     JudgeResult,
     LaMPQAJudge,
+    ProxyJudge,
     RubricAspect,
     coerce_aspects,
     extract_answer_span,
@@ -98,6 +101,55 @@ def test_both_judges_satisfy_the_protocol_and_label_themselves():
     assert isinstance(protocol, Judge) and isinstance(proxy, Judge)
     assert not protocol.is_proxy and "proxy" not in protocol.name
     assert proxy.is_proxy and "proxy" in proxy.name
+
+
+class LengthProxyJudge(ProxyJudge):
+    """A proxy whose signal is the answer's length / 100 (at most 1); "loads" an unpicklable resource."""
+
+    signal_name = "length"
+    signal_range = (0.0, 1.0)
+    signal_plural = "lengths"
+    _transient = ("_loaded",)
+
+    def __init__(self, thresholds=(0.2, 0.5)):
+        super().__init__(thresholds=thresholds, continuous=False, extract_answer=True)
+        self._loaded = None
+
+    @property
+    def name(self) -> str:
+        return "length-proxy"
+
+    def signals(self, items: Sequence[JudgeItem]) -> list[list[float | None]]:
+        self._loaded = lambda: None  # stands in for an unpicklable loaded model
+        return [
+            [None if not (text := self.answer_text(it)) else min(len(text) / 100, 1.0)] * len(it.aspects)
+            for it in items
+        ]
+
+
+def test_a_proxy_judge_thresholds_its_signal_and_labels_the_raw_value():
+    judge = LengthProxyJudge()
+    short, long, empty = (
+        judge.judge("q", "n", [ASPECT], f"<think>{'x' * 90}</think><answer>{'y' * n}</answer>") for n in (30, 60, 0)
+    )
+    assert isinstance(judge, Judge) and judge.is_proxy
+    assert [v.match_score for v in short.scores] == [1] and short.scores[0].raw == "length=0.3000"
+    assert long.score == 1.0 and long.judge == "length-proxy" and long.is_proxy
+    assert empty.score == 0 and empty.scores[0].raw == "length=n/a (empty answer)"
+
+
+def test_a_proxy_judge_checks_thresholds_against_its_signal_range():
+    with pytest.raises(ValueError, match="two lengths with 0 <= somewhat < well <= 1"):
+        LengthProxyJudge(thresholds=(0.5, 2.0))
+
+
+def test_pickling_drops_the_transient_resources_and_the_lock_comes_back():
+    judge = LengthProxyJudge()
+    judge.judge("q", "n", [ASPECT], "answer")
+    clone = pickle.loads(pickle.dumps(judge))
+    assert judge._loaded is not None and clone._loaded is None
+    assert clone.thresholds == (0.2, 0.5) and not clone._lock.locked()
+    assert clone.judge("q", "n", [ASPECT], "answer").scores == judge.judge("q", "n", [ASPECT], "answer").scores
 
 
 OPEN, CLOSE = prompts.open_tag(prompts.ANSWER_TAG), prompts.close_tag(prompts.ANSWER_TAG)
