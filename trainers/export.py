@@ -172,9 +172,7 @@ def load_rows(path: str | Path) -> Dataset:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} does not exist; write it with `python trainers/export.py --out {path}`."
-        )
+        raise FileNotFoundError(f"{path} does not exist; write it with `python trainers/export.py --out {path}`.")
     if path.suffix == ".parquet":
         return Dataset.from_parquet(str(path))
     return Dataset.from_json(str(path))
@@ -239,6 +237,18 @@ def run_records(
                 raise error
             assert state is not None
             yield record, sample, state
+
+
+def with_progress(
+    runs: Iterator[tuple[LaMPQARecord, int, dict[str, Any]]], total: int, *, enabled: bool = True
+) -> Iterator[tuple[LaMPQARecord, int, dict[str, Any]]]:
+    """Yield ``runs`` unchanged while a progress bar counts them (graph runs take seconds each)."""
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc="graph runs", unit="run", disable=not enabled) as bar:
+        for run in runs:
+            bar.update(1)
+            yield run
 
 
 def run_context(base: Context, record: LaMPQARecord) -> Context:
@@ -326,9 +336,7 @@ def build_judge(kind: str, base_url: str | None, model: str | None) -> Judge | N
         return EmbeddingProxyJudge()
     if kind == "lampqa":
         if not base_url:
-            raise ValueError(
-                "--judge lampqa needs --judge-base-url (an OpenAI-compatible endpoint ending in /v1)."
-            )
+            raise ValueError("--judge lampqa needs --judge-base-url (an OpenAI-compatible endpoint ending in /v1).")
         from pr2_agent.judges import LaMPQAJudge
 
         return LaMPQAJudge(base_url, model)
@@ -355,24 +363,18 @@ def build_parser() -> argparse.ArgumentParser:
     from pr2_agent.data.devset import devset_path
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument(
-        "--data", default=str(devset_path("train")), help="LaMP-QA JSON file (default: bundled train)"
-    )
+    p.add_argument("--data", default=str(devset_path("train")), help="LaMP-QA JSON file (default: bundled train)")
     p.add_argument("--source", choices=SOURCES, default="demo", help="who writes the turns")
     p.add_argument("--out", required=True, help="output file: .jsonl/.json (JSON Lines) or .parquet")
     p.add_argument("--tokenizer", default="embedded", help="student model whose token ids to export")
-    p.add_argument(
-        "--store", default=DEFAULT_STORE_PATH, help="profile store directory (profiles are ingested)"
-    )
+    p.add_argument("--store", default=DEFAULT_STORE_PATH, help="profile store directory (profiles are ingested)")
     p.add_argument("--samples", type=int, default=1, help="runs per record (demo: one seed each)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use only the first N records")
     p.add_argument("--top-k", type=int, default=3)
     p.add_argument("--max-searches", type=int, default=3)
     p.add_argument("--max-new-tokens", type=int, default=256)
-    p.add_argument(
-        "--no-probe", action="store_true", help="demo: do not pick query phrasings by probing the store"
-    )
+    p.add_argument("--no-probe", action="store_true", help="demo: do not pick query phrasings by probing the store")
     p.add_argument("--teacher-model", default=None, help="teacher: model name at --base-url")
     p.add_argument("--base-url", default=None, help="teacher: OpenAI-compatible endpoint (.../v1)")
     p.add_argument("--temperature", type=float, default=0.7, help="teacher sampling temperature")
@@ -380,9 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge", choices=JUDGES, default=None, help="default: proxy for teacher, none for demo")
     p.add_argument("--judge-base-url", default=None)
     p.add_argument("--judge-model", default=None)
-    p.add_argument(
-        "--min-score", type=float, default=None, help="keep runs scoring >= this (teacher default 0.5)"
-    )
+    p.add_argument("--min-score", type=float, default=None, help="keep runs scoring >= this (teacher default 0.5)")
     p.add_argument("--keep-forced", action="store_true", help="also keep runs whose answer was forced")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
@@ -398,9 +398,7 @@ def export(args: argparse.Namespace) -> tuple[Kept, float]:
     tokenizer = load_student_tokenizer(args.tokenizer)
     eos = tokenizer.eos_token_id
     if eos is None:
-        raise ValueError(
-            "the student tokenizer has no eos_token; set one (e.g. '<|im_end|>' for ChatML models)."
-        )
+        raise ValueError("the student tokenizer has no eos_token; set one (e.g. '<|im_end|>' for ChatML models).")
     store = SearchCache(ensure_profile_store(records, args.store))
     context = Context(top_k=args.top_k, max_searches=args.max_searches, max_new_tokens=args.max_new_tokens)
     judge_kind = args.judge or ("proxy" if args.source == "teacher" else "none")
@@ -412,15 +410,11 @@ def export(args: argparse.Namespace) -> tuple[Kept, float]:
         runs = run_records(records, run_one, samples=args.samples)
     else:
         if not args.teacher_model or not args.base_url:
-            raise ValueError(
-                "--source teacher needs --teacher-model NAME and --base-url http://HOST:PORT/v1."
-            )
+            raise ValueError("--source teacher needs --teacher-model NAME and --base-url http://HOST:PORT/v1.")
         from pr2_agent.policy.batching import BatchingPolicy
         from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
 
-        teacher = ChatModelPolicy(
-            openai_chat_model(args.teacher_model, args.base_url), name=args.teacher_model
-        )
+        teacher = ChatModelPolicy(openai_chat_model(args.teacher_model, args.base_url), name=args.teacher_model)
         batching = BatchingPolicy(TokenizedPolicy(teacher, tokenizer), max_batch=args.workers)
         sampled = replace(context, temperature=args.temperature)
         runs = run_records(
@@ -431,7 +425,11 @@ def export(args: argparse.Namespace) -> tuple[Kept, float]:
             batching=batching,
         )
     kept = collect_rows(
-        runs, eos_token_id=int(eos), judge=judge, min_score=min_score, keep_forced=args.keep_forced
+        with_progress(runs, len(records) * args.samples),
+        eos_token_id=int(eos),
+        judge=judge,
+        min_score=min_score,
+        keep_forced=args.keep_forced,
     )
     for row in kept.rows:
         row["source"] = args.source if args.source == "demo" else f"teacher:{args.teacher_model}"

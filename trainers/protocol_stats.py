@@ -35,7 +35,7 @@ from pr2_agent.context import Context
 from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa
 from pr2_agent.parsing import has_think_before_answer, parse_action
 from pr2_agent.trajectory import Trajectory
-from trainers.export import SearchCache, evidence_recall, model_runner, run_records
+from trainers.export import SearchCache, evidence_recall, model_runner, run_records, with_progress
 
 logger = logging.getLogger(__name__)
 
@@ -134,9 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="embedded", help="'embedded', a checkpoint directory, or a served name")
     p.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for a served --model")
-    p.add_argument(
-        "--data", default=str(devset_path("test")), help="LaMP-QA JSON file (default: bundled test)"
-    )
+    p.add_argument("--data", default=str(devset_path("test")), help="LaMP-QA JSON file (default: bundled test)")
     p.add_argument("--store", default=".pr2/store", help="profile store directory (profiles are ingested)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N records")
     p.add_argument("--samples", type=int, default=1, help="runs per question")
@@ -180,7 +178,9 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
         workers=args.batch_size,
         batching=policy,
     )
-    stats = [run_stats(record, sample, state) for record, sample, state in runs]
+    stats = [
+        run_stats(record, sample, state) for record, sample, state in with_progress(runs, len(records) * args.samples)
+    ]
     summary: dict[str, Any] = {
         "model": args.model,
         "data": args.data,
