@@ -204,6 +204,10 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
     from trainers.time_budget import TimeBudgetCallback
 
     started = time.perf_counter()
+    if training.use_vllm:  # refuse unsupported vLLM setups before loading anything
+        from trainers.vllm_policy import check_vllm_rollouts
+
+        check_vllm_rollouts(training, training.world_size)
     output_dir = Path(training.output_dir)
     records = load_records([script.train_file])
     if script.max_train_samples is not None:

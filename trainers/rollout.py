@@ -10,6 +10,10 @@ with the same judge to give the question's baseline ``r_v``; they are never trai
 Each personalized trajectory becomes ``completion_ids`` (the exact sampled ids and the inserted
 observation ids, concatenated, never re-tokenized) with ``env_mask`` 1 on sampled tokens and 0 on
 inserted ones, plus per-row fields the reward functions and the trainer's logging read.
+
+The policy generates with the training model itself (``LocalPolicy``), or with TRL's vLLM engine when
+the GRPOConfig sets ``use_vllm`` (``trainers.vllm_policy.VLLMPolicy``, whose sampled log-probabilities
+also feed TRL's importance-sampling correction).
 """
 
 from __future__ import annotations
@@ -41,7 +45,10 @@ logger = logging.getLogger(__name__)
 Scorer = Callable[[Sequence[str], Sequence[str], Sequence[Any], Sequence[str]], list[float]]
 """``(questions, narratives, rubric_aspects, answers) -> scores``, e.g. ``RubricJudgeReward.score``."""
 PolicyFactory = Callable[[Any, Any], Policy]
-"""``(model, tokenizer) -> Policy`` used for one step's rollouts."""
+"""``(backend, tokenizer) -> Policy`` used for one step's rollouts. The backend is the unwrapped training
+model, or TRL's ``trainer.vllm_generation`` when the GRPOConfig sets ``use_vllm``."""
+LogprobLookup = Callable[[Sequence[int], Sequence[int]], Any]
+"""``(context_ids, sampled_ids) -> SampledLogprobs | None``, e.g. ``VLLMPolicy.logprobs``."""
 
 ROLLOUT_FIELDS: tuple[str, ...] = ("answer", "model_text", "num_searches", "finish", "baseline_score")
 """Per-row fields the rollout adds for rewards and logging."""
@@ -240,6 +247,30 @@ def completion_for_training(
     return ids[:max_length], mask[:max_length]
 
 
+def completion_logprobs(
+    trajectory: Trajectory, lookup: LogprobLookup, length: int, *, eos_token_id: int
+) -> list[float | None]:
+    """Return the sampling log-probability of each of the ``length`` tokens ``completion_for_training`` kept.
+
+    Model segments take what ``lookup`` recorded for them (keyed by the ids they were sampled after);
+    inserted tokens, and anything not recorded, get None (TRL then leaves that token uncorrected). The
+    EOS ``completion_for_training`` appends gets the logprob of the end-of-turn token the policy
+    sampled and stripped when that was ``eos_token_id``, else None (e.g. the turn closed ``</answer>``).
+    """
+    context = list(trajectory.prompt_ids or [])
+    out: list[float | None] = []
+    end: float | None = None
+    for seg in trajectory.segments:
+        ids = list(seg["token_ids"] or [])
+        recorded = lookup(context, ids) if seg["kind"] == "model" else None
+        out += list(recorded.tokens) if recorded is not None else [None] * len(ids)
+        end = recorded.end if recorded is not None and recorded.end_token_id == eos_token_id else None
+        context += ids
+    if length > len(out):
+        out.append(end)
+    return out[:length]
+
+
 def default_policy_factory(model: Any, tokenizer: Any) -> Policy:
     """Wrap the trainer's (unwrapped) model as a local policy that returns its exact sampled ids."""
     from pr2_agent.policy.local import LocalPolicy
@@ -254,8 +285,10 @@ class GraphRollout:
         store: The profile store the personalized runs search.
         settings: Budgets.
         scorer: Scores the non-personalized answers (the same judge as the score reward).
-        policy_factory: Builds the step's backend from ``(model, tokenizer)``; the rollout wraps it in
+        policy_factory: Builds the step's backend from ``(backend, tokenizer)``; the rollout wraps it in
             a ``BatchingPolicy`` so concurrent graph runs share one ``generate`` per reasoning step.
+            Default: ``VLLMPolicy`` over ``trainer.vllm_generation`` when the GRPOConfig sets
+            ``use_vllm``, else ``LocalPolicy`` over the unwrapped training model.
 
     Attributes:
         last_batch: The latest step's rollouts (trajectories, baselines, ``r_v``), for inspection.
@@ -267,7 +300,7 @@ class GraphRollout:
         settings: RolloutSettings,
         scorer: Scorer | None,
         *,
-        policy_factory: PolicyFactory = default_policy_factory,
+        policy_factory: PolicyFactory | None = None,
     ) -> None:
         """Keep the resources; nothing runs until TRL calls the object."""
         if settings.num_baseline > 0 and scorer is None:
@@ -280,24 +313,17 @@ class GraphRollout:
 
     def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
         """Generate one completion per prompt and return TRL's rollout dict."""
-        from trl.models import unwrap_model_for_generation
-
         rows = _rows_for(prompts, trainer)
         args = trainer.args
-        if getattr(args, "use_vllm", False):
-            raise ValueError(
-                "use_vllm=True is not supported by the PR2 graph rollout: generation runs through the "
-                "graph's local policy on the training model. Set use_vllm: false."
-            )
+        use_vllm = bool(getattr(args, "use_vllm", False))
+        # The graph's requests carry the GRPOConfig's sampling, which is also what TRL configured vLLM with.
         sampling = Sampling(temperature=float(args.temperature), top_p=float(args.top_p))
         tokenizer = trainer.processing_class
-        with unwrap_model_for_generation(
-            trainer.model_wrapped,
-            trainer.accelerator,
-            gradient_checkpointing_kwargs=args.gradient_checkpointing_kwargs,
-        ) as model:
+        with self._backend(trainer, use_vllm) as backend:
             started = time.perf_counter()
-            policy = BatchingPolicy(self.policy_factory(model, tokenizer), max_batch=self.settings.max_batch)
+            factory = self.policy_factory or _default_factory(use_vllm)
+            inner = factory(backend, tokenizer)
+            policy = BatchingPolicy(inner, max_batch=self.settings.max_batch)
             graph = build_graph(model=policy, store=self.store)
             batch = run_graph_rollouts(graph, rows, self.settings, sampling, batching=policy)
             generated = time.perf_counter()
@@ -316,6 +342,29 @@ class GraphRollout:
             eos_token_id=int(tokenizer.eos_token_id),
             settings=self.settings,
             max_length=int(args.max_completion_length),
+            logprobs=getattr(inner, "logprobs", None) if use_vllm else None,
+        )
+
+    @staticmethod
+    def _backend(trainer: Any, use_vllm: bool) -> contextlib.AbstractContextManager[Any]:
+        """The engine the policy generates with: TRL's vLLM (weights already synced) or the unwrapped model."""
+        if use_vllm:
+            from trainers.vllm_policy import check_vllm_rollouts
+
+            generation = getattr(trainer, "vllm_generation", None)
+            if generation is None:
+                raise ValueError(
+                    "use_vllm=True but the trainer has no vllm_generation: build the trainer with this "
+                    "GRPOConfig (TRL creates the engine when use_vllm is set), or set use_vllm: false."
+                )
+            check_vllm_rollouts(trainer.args, int(trainer.accelerator.num_processes))
+            return contextlib.nullcontext(generation)
+        from trl.models import unwrap_model_for_generation
+
+        return unwrap_model_for_generation(
+            trainer.model_wrapped,
+            trainer.accelerator,
+            gradient_checkpointing_kwargs=trainer.args.gradient_checkpointing_kwargs,
         )
 
 
@@ -324,19 +373,28 @@ def make_rollout_func(
     settings: RolloutSettings,
     scorer: Scorer | None,
     *,
-    policy_factory: PolicyFactory = default_policy_factory,
+    policy_factory: PolicyFactory | None = None,
 ) -> GraphRollout:
     """Return the ``rollout_func`` for ``PR2GRPOTrainer`` (see :class:`GraphRollout`)."""
     return GraphRollout(store, settings, scorer, policy_factory=policy_factory)
 
 
 def rollout_output(
-    batch: RolloutBatch, *, eos_token_id: int, settings: RolloutSettings, max_length: int
+    batch: RolloutBatch,
+    *,
+    eos_token_id: int,
+    settings: RolloutSettings,
+    max_length: int,
+    logprobs: LogprobLookup | None = None,
 ) -> dict[str, Any]:
-    """Convert a rollout batch into TRL's rollout dict (ids, ``env_mask``, per-row fields)."""
+    """Convert a rollout batch into TRL's rollout dict (ids, ``env_mask``, per-row fields).
+
+    ``logprobs`` (the vLLM policy's record) fills TRL's ``logprobs``; without it they are None.
+    """
     prompt_ids: list[list[int]] = []
     completion_ids: list[list[int]] = []
     env_masks: list[list[int]] = []
+    sampled: list[list[float | None]] = []
     for sample in batch.samples:
         if sample.trajectory.prompt_ids is None:
             raise ValueError(
@@ -351,10 +409,12 @@ def rollout_output(
         prompt_ids.append(list(sample.trajectory.prompt_ids))
         completion_ids.append(ids)
         env_masks.append(mask)
+        if logprobs is not None:
+            sampled.append(completion_logprobs(sample.trajectory, logprobs, len(ids), eos_token_id=eos_token_id))
     return {
         "prompt_ids": prompt_ids,
         "completion_ids": completion_ids,
-        "logprobs": None,
+        "logprobs": sampled if logprobs is not None else None,
         "env_mask": env_masks,
         "answer": [s.answer for s in batch.samples],
         "model_text": [s.trajectory.model_text() for s in batch.samples],
@@ -362,6 +422,14 @@ def rollout_output(
         "finish": [s.finish for s in batch.samples],
         "baseline_score": [batch.baseline_scores.get(s.record_id, math.nan) for s in batch.samples],
     }
+
+
+def _default_factory(use_vllm: bool) -> PolicyFactory:
+    if use_vllm:
+        from trainers.vllm_policy import vllm_policy_factory
+
+        return vllm_policy_factory
+    return default_policy_factory
 
 
 def _rows_for(prompts: Sequence[Any], trainer: Any) -> list[dict[str, Any]]:

@@ -307,7 +307,9 @@ def test_grpo_train_entry_point(tiny_model, tmp_path):
 
 @pytest.mark.parametrize("name", ["grpo_cpu.yaml", "grpo_gpu.yaml"])
 def test_shipped_configs_parse(name):
-    """Both configs parse into the three dataclasses and pass PR2's validation (CPU flags win for gpu)."""
+    """Both configs parse into the three dataclasses and pass PR2's validation (CPU flags win for gpu).
+
+    vLLM itself needs a GPU, so for the gpu config only its settings are checked, not the engine."""
     from trl import GRPOConfig, ModelConfig, TrlParser
 
     from trainers.grpo_train import PR2ScriptArguments
@@ -319,3 +321,8 @@ def test_shipped_configs_parse(name):
     assert script.advantage == "pr2" and script.num_baseline == 1 and training.num_generations == 4
     assert training.generation_batch_size % training.num_generations == 0
     assert model_args.model_name_or_path
+    assert training.use_vllm is (name == "grpo_gpu.yaml")
+    if training.use_vllm:  # its vLLM settings can drive graph rollouts on the documented 4-process launch
+        from trainers.vllm_policy import check_vllm_rollouts
+
+        check_vllm_rollouts(training, num_processes=4)
