@@ -1,6 +1,7 @@
 """Training curves: a callback that redraws ``<output_dir>/training_curves.png`` from the trainer's log.
 
-Panels: judge score and total reward, searches per rollout, answer rate (and forced rate), mean
+Panels (each drawn only when it was logged, so GRPO and SFT share them): loss, SFT token accuracy,
+judge score and total reward, searches per rollout, answer rate (and forced rate), mean
 completion length (model tokens), and the KL to the reference model when it is computed
 (``beta > 0``). The figure is rewritten at every checkpoint and at the end of training, from
 ``TrainerState.log_history``, so it always matches what was logged.
@@ -31,6 +32,8 @@ class Panel:
 
 
 PANELS: tuple[Panel, ...] = (
+    Panel("loss", ("loss",)),
+    Panel("token accuracy (SFT)", ("mean_token_accuracy",)),
     Panel("reward", ("reward", "pr2/personalized_score", "pr2/baseline_score")),
     Panel("searches per rollout", ("pr2/searches_per_rollout",)),
     Panel("answer rate", ("pr2/answer_rate", "pr2/forced_rate")),

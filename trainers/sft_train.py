@@ -198,6 +198,7 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import get_peft_config
 
+    from trainers.curves import TrainingCurvesCallback
     from trainers.export import load_rows
     from trainers.grpo_train import resolve_model_dir
 
@@ -229,6 +230,7 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
         train_dataset=dataset,
         processing_class=tokenizer,
         peft_config=get_peft_config(model_args),
+        callbacks=[TrainingCurvesCallback()],
     )
 
 

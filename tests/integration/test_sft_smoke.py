@@ -56,7 +56,14 @@ def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, tra
         argv += ["--trainable_layers", str(trainable_layers)]
     assert main(argv) == 0
 
-    for name in ("config.json", "model.safetensors", "generation_config.json", "tokenizer.json", "pr2_sft.json"):
+    for name in (
+        "config.json",
+        "model.safetensors",
+        "generation_config.json",
+        "tokenizer.json",
+        "pr2_sft.json",
+        "training_curves.png",
+    ):
         assert (out / name).is_file(), name
     before, after = _params(base), _params(out)
     changed = {k for k in before if not torch.equal(before[k], after[k])}
