@@ -41,8 +41,9 @@ def test_teacher_runs_are_tokenized_judged_and_filtered(tmp_path, monkeypatch, l
         )
         assert row["completion_mask"][-1] == 1 and sum(row["completion_mask"]) >= 1
 
-    # Above every score the judge gave, nothing is kept: rejection sampling is the judge's call.
-    top = max(rows["judge_score"])
+    # Above every score the judge can give, nothing is kept: rejection sampling is the judge's call. (A bar
+    # just above this run's best score would be flaky: the teacher samples, so a second run scores differently.)
+    assert max(rows["judge_score"]) <= 1.0
     with pytest.raises(ValueError, match="min-score"):
-        export(build_parser().parse_args([*common, "--min-score", str(top + 0.01), "--out", str(tmp_path / "x.jsonl")]))
+        export(build_parser().parse_args([*common, "--min-score", "1.01", "--out", str(tmp_path / "x.jsonl")]))
     assert not (tmp_path / "x.jsonl").exists()
