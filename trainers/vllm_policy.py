@@ -30,15 +30,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
+from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
 from pr2_agent.policy.local import _eos_ids, _validate
 
-_PROMPT_CACHE_SIZE = 4096
 _PER_CALL_ATTRIBUTES = ("max_completion_length", "temperature", "top_p", "generation_kwargs")
 POLICY_SAMPLING_KEYS = frozenset(
     {"n", "max_tokens", "min_tokens", "temperature", "top_p", "top_k", "min_p", "repetition_penalty"}
@@ -61,7 +60,7 @@ class SampledLogprobs:
     """That end-of-turn token (several ids may end a turn)."""
 
 
-class VLLMPolicy:
+class VLLMPolicy(EncodesRequests):
     """The ``Policy`` interface over TRL's ``VLLMGeneration`` (``trainer.vllm_generation``).
 
     Args:
@@ -95,38 +94,11 @@ class VLLMPolicy:
         self.calls = 0
         """``vllm_generation.generate`` calls made so far."""
         self._lock = threading.Lock()
-        self._prompt_cache: OrderedDict[tuple[tuple[tuple[str, str], ...], ...], list[int]] = OrderedDict()
+        self._encoder = RequestEncoder(tokenizer)
         self._logprobs: dict[tuple[tuple[int, ...], tuple[int, ...]], SampledLogprobs] = {}
 
     # ----------------------------------------------------------------------------------------------
-    # Tokenization (as LocalPolicy: the chat template, then the segments' own ids)
-
-    def encode(self, text: str) -> list[int]:
-        """Tokenize inserted text exactly as it is fed back (no BOS/EOS added)."""
-        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
-
-    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """Return the templated prompt ids for ``messages`` (with the assistant generation prompt)."""
-        key = tuple(tuple(sorted(m.items())) for m in messages)
-        cached = self._prompt_cache.get(key)
-        if cached is None:
-            ids = self.tokenizer.apply_chat_template(
-                messages, add_generation_prompt=True, tokenize=True, return_dict=False
-            )
-            cached = [int(i) for i in ids]
-            self._prompt_cache[key] = cached
-            if len(self._prompt_cache) > _PROMPT_CACHE_SIZE:
-                self._prompt_cache.popitem(last=False)
-        return list(cached)
-
-    def input_ids(self, request: GenerationRequest) -> tuple[list[int], list[int]]:
-        """Return ``(prompt_ids, prompt_ids + ids of every segment so far)`` for a request."""
-        prompt = self.prompt_ids(request.messages)
-        ids = list(prompt)
-        for seg in request.segments:
-            seg_ids = seg["token_ids"]
-            ids.extend(seg_ids if seg_ids is not None else self.encode(seg["text"]))
-        return prompt, ids
+    # Tokenization (encode, prompt_ids, input_ids) comes from EncodesRequests, shared with LocalPolicy.
 
     def logprobs(self, context_ids: Sequence[int], token_ids: Sequence[int]) -> SampledLogprobs | None:
         """Return the log-probabilities recorded for ``token_ids`` sampled after ``context_ids``, if any."""

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,15 +25,15 @@ import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
+from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
 from pr2_agent.weights import end_of_turn_ids
 
 logger = logging.getLogger(__name__)
 
-_PROMPT_CACHE_SIZE = 4096
 SamplingKey = tuple[bool, float, float]
 
 
-class LocalPolicy:
+class LocalPolicy(EncodesRequests):
     """A local transformers model behind the ``Policy`` interface, with exact token ids.
 
     Args:
@@ -56,9 +55,7 @@ class LocalPolicy:
         """Load a checkpoint directory or wrap an in-memory ``(model, tokenizer)`` pair."""
         if isinstance(source, tuple):
             if len(source) != 2:
-                raise TypeError(
-                    f"LocalPolicy expects a (model, tokenizer) pair, got a tuple of {len(source)}."
-                )
+                raise TypeError(f"LocalPolicy expects a (model, tokenizer) pair, got a tuple of {len(source)}.")
             model, tokenizer = source
             default_name = str(getattr(model.config, "_name_or_path", "") or type(model).__name__)
         else:
@@ -76,18 +73,14 @@ class LocalPolicy:
         self.name = name or default_name
         self.seed = seed
         self.eos_token_ids = _eos_ids(model, tokenizer)
-        self.pad_token_id = (
-            tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_token_ids[0]
-        )
+        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_token_ids[0]
         self._lock = threading.RLock()
         self._calls = 0
-        self._prompt_cache: OrderedDict[tuple[tuple[tuple[str, str], ...], ...], list[int]] = OrderedDict()
+        self._encoder = RequestEncoder(tokenizer)
         self._stop_criteria: dict[tuple[str, ...], StopStringCriteria] = {}
 
     @classmethod
-    def from_model(
-        cls, model: Any, tokenizer: Any, *, seed: int | None = None, name: str | None = None
-    ) -> LocalPolicy:
+    def from_model(cls, model: Any, tokenizer: Any, *, seed: int | None = None, name: str | None = None) -> LocalPolicy:
         """Wrap a model object that lives elsewhere (e.g. the one a trainer is optimising)."""
         return cls((model, tokenizer), seed=seed, name=name)
 
@@ -102,39 +95,7 @@ class LocalPolicy:
         """Device of the model's parameters."""
         return next(self.model.parameters()).device
 
-    # ----------------------------------------------------------------------------------------------
-    # Tokenization
-
-    def encode(self, text: str) -> list[int]:
-        """Tokenize inserted text exactly as it is fed back (no BOS/EOS added)."""
-        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
-
-    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """Return the templated prompt ids for ``messages`` (with the assistant generation prompt)."""
-        key = tuple(tuple(sorted(m.items())) for m in messages)
-        with self._lock:
-            cached = self._prompt_cache.get(key)
-            if cached is not None:
-                self._prompt_cache.move_to_end(key)
-                return list(cached)
-        ids = self.tokenizer.apply_chat_template(
-            messages, add_generation_prompt=True, tokenize=True, return_dict=False
-        )
-        ids = [int(i) for i in ids]
-        with self._lock:
-            self._prompt_cache[key] = ids
-            if len(self._prompt_cache) > _PROMPT_CACHE_SIZE:
-                self._prompt_cache.popitem(last=False)
-        return list(ids)
-
-    def input_ids(self, request: GenerationRequest) -> tuple[list[int], list[int]]:
-        """Return ``(prompt_ids, prompt_ids + ids of every segment so far)`` for a request."""
-        prompt = self.prompt_ids(request.messages)
-        ids = list(prompt)
-        for seg in request.segments:
-            seg_ids = seg["token_ids"]
-            ids.extend(seg_ids if seg_ids is not None else self.encode(seg["text"]))
-        return prompt, ids
+    # Tokenization (encode, prompt_ids, input_ids) comes from EncodesRequests.
 
     # ----------------------------------------------------------------------------------------------
     # Generation
@@ -258,9 +219,7 @@ class _RowStopper(StoppingCriteria):
         self._eos = torch.tensor(eos_ids, dtype=torch.long)
         self._ended: list[tuple[int, FinishReason] | None] = [None] * len(max_new_tokens)
 
-    def __call__(
-        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
-    ) -> torch.BoolTensor:
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
         n_new = input_ids.shape[1] - self._width
         done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
         last = input_ids[:, -1].cpu()
