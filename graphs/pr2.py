@@ -1,5 +1,5 @@
-"""LangGraph Studio / `langgraph dev` entry point: the PR2 graph, configured per run through its Context."""
+"""LangGraph Studio / `langgraph dev` entry point: the PR2 method's graph, configured per run through its Context."""
 
-from pr2_agent import build_graph
+from pr2_agent.methods import get_method
 
-graph = build_graph()
+graph = get_method("pr2").build_graph()

@@ -9,68 +9,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pr2_agent.context import DEFAULT_COLLECTION, DEFAULT_STORE_PATH, Context
+from pr2_agent.cli_args import UsageError, add_model_args, add_store_args, open_store
+from pr2_agent.context import Context
+from pr2_agent.run.environment import offline_defaults
 
 # The embedded defaults run offline; make that the process default before any model library loads.
-for _var, _val in (
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-    ("ANONYMIZED_TELEMETRY", "False"),
-):
-    os.environ.setdefault(_var, _val)
+offline_defaults()
 
 log = logging.getLogger("pr2")
 
 Command = Callable[[argparse.Namespace], int]
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called (reported without a traceback)."""
-
-
-def add_store_args(parser: argparse.ArgumentParser) -> None:
-    """Options that pick the profile store."""
-    g = parser.add_argument_group("profile store")
-    g.add_argument("--store", default=DEFAULT_STORE_PATH, help="embedded Chroma directory (default: %(default)s)")
-    g.add_argument("--chroma-url", default=None, help="a `chroma run` server URL instead of --store")
-    g.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name (default: %(default)s)")
-    g.add_argument("--embedding", default="minilm", help="'minilm' (default, offline) or 'hash'")
-    g.add_argument("--retriever", default="dense", choices=["dense", "bm25"], help="retrieval method")
-
-
-def add_model_args(parser: argparse.ArgumentParser) -> None:
-    """Options that pick the policy model and its sampling."""
-    g = parser.add_argument_group("model")
-    g.add_argument(
-        "--model",
-        default="embedded",
-        help="'embedded' (SmolLM2-135M, local), 'qwen2.5-coder-0.5b', a checkpoint directory, "
-        "or a model name served at --base-url",
-    )
-    g.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
-    g.add_argument("--max-new-tokens", type=int, default=256, help="tokens per model turn")
-    g.add_argument("--temperature", type=float, default=0.7)
-    g.add_argument("--seed", type=int, default=None, help="seed the sampler for a reproducible run")
-
-
-def open_store(args: argparse.Namespace) -> Any:
-    """Open the store the arguments describe."""
-    from pr2_agent.store import open_profile_store
-
-    return open_profile_store(
-        None if args.chroma_url else args.store,
-        url=args.chroma_url,
-        collection=args.collection,
-        embedding=args.embedding,
-        retriever=args.retriever,
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class Nodes:
         gen = self._generate(state, context, prompts.STOP_STRINGS)
         action = parse_action(gen.text)
         update: dict[str, Any] = {
-            "segments": [model_segment(gen.text, gen.token_ids)],
+            "segments": [model_segment(gen.text, gen.token_ids, gen.finish_reason, gen.logprobs)],
             "pending": {"kind": action.kind, "payload": action.payload},
         }
         if not state.get("segments"):
@@ -100,7 +100,7 @@ class Nodes:
         }
         policy = policy_for(context, self._policy)
         return {
-            "segments": [env_segment(text, policy.encode(text))],
+            "segments": [env_segment(text, policy.encode(text), retrieval["item_ids"])],
             "searches": [query],
             "retrieved_ids": retrieval["item_ids"],
             "retrievals": [retrieval],
@@ -123,7 +123,7 @@ class Nodes:
         forced_state: GraphState = {**state, "segments": [*state.get("segments", []), nudge]}
         gen = self._generate(forced_state, context, (prompts.close_tag(prompts.ANSWER_TAG),))
         update: dict[str, Any] = {
-            "segments": [nudge, model_segment(gen.text, gen.token_ids)],
+            "segments": [nudge, model_segment(gen.text, gen.token_ids, gen.finish_reason, gen.logprobs)],
             "answer": forced_answer_text(gen.text),
             "finish": "forced",
         }

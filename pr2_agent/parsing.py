@@ -21,7 +21,6 @@ _ACTION = re.compile(
     rf"<({prompts.SEARCH_TAG}|{prompts.ANSWER_TAG})>(.*?)</\1>",
     re.DOTALL,
 )
-_OPEN_ANSWER = re.compile(rf"<{prompts.ANSWER_TAG}>(.*)\Z", re.DOTALL)
 _THINK = re.compile(rf"<{prompts.THINK_TAG}>(.*?)</{prompts.THINK_TAG}>", re.DOTALL)
 
 ActionKind = Literal["search", "answer", "invalid"]
@@ -48,25 +47,66 @@ def neutralize(text: str) -> str:
     return _ANY_TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}{m.group(3)}›", text)
 
 
+_ANSWER_OPEN = prompts.open_tag(prompts.ANSWER_TAG)
+_ANSWER_CLOSE = prompts.close_tag(prompts.ANSWER_TAG)
+
+
+def answer_span(text: str) -> tuple[str, bool] | None:
+    """The answer in ``text`` by the project's one rule, and whether its closing tag came; None if no opener.
+
+    The first ``<answer>`` is the answer: the graph stops generating at the first ``</answer>``,
+    so nothing after it is ever part of a served trajectory. Its span ends at the next
+    ``</answer>``, or at the end of the text when the tag was never closed (the turn ran out of
+    tokens inside it, or the graph forced the answer by opening the tag).
+
+    Example:
+        >>> answer_span("<think>plan</think><answer> Use a fridge. </answer> <answer>again</answer>")
+        ('Use a fridge.', True)
+        >>> answer_span("<answer>cut off")
+        ('cut off', False)
+    """
+    start = text.find(_ANSWER_OPEN)
+    if start < 0:
+        return None
+    body = start + len(_ANSWER_OPEN)
+    end = text.find(_ANSWER_CLOSE, body)
+    return (text[body:].strip(), False) if end < 0 else (text[body:end].strip(), True)
+
+
+def answer_text(text: str) -> str:
+    """What a judge or reward reads: the :func:`answer_span`, or the whole text when it has no ``<answer>``.
+
+    A present but empty answer yields ``""`` (scored 0), never the reasoning around it; plain
+    responses (LaMP-QA's baselines) have no tags and are read whole.
+
+    Example:
+        >>> answer_text("<think>plan</think><answer> Use a fridge. </answer>")
+        'Use a fridge.'
+        >>> answer_text("no tags at all")
+        'no tags at all'
+    """
+    span = answer_span(text)
+    return text.strip() if span is None else span[0]
+
+
 def parse_action(text: str) -> Action:
     """Parse one model turn: the first complete search or answer wins (Search-R1's rule).
 
     An empty search query is invalid. An answer opened but never closed (the turn ran out of
     tokens or hit end-of-sequence inside it) still counts as an answer, flagged ``closed=False``.
+    The answer's text follows :func:`answer_span`.
 
     Example:
         >>> parse_action("<think>need diet</think><search>diet</search>")
         Action(kind='search', payload='diet', closed=True)
     """
     match = _ACTION.search(text)
-    if match is not None:
-        kind, payload = match.group(1), match.group(2).strip()
-        if kind == prompts.SEARCH_TAG:
-            return Action("search", payload) if payload else Action("invalid")
-        return Action("answer", payload)
-    dangling = _OPEN_ANSWER.search(text)
-    if dangling is not None and dangling.group(1).strip():
-        return Action("answer", dangling.group(1).strip(), closed=False)
+    if match is not None and match.group(1) == prompts.SEARCH_TAG:
+        payload = match.group(2).strip()
+        return Action("search", payload) if payload else Action("invalid")
+    span = answer_span(text)
+    if span is not None and (span[1] or span[0]):
+        return Action("answer", span[0], closed=span[1])
     return Action("invalid")
 
 

@@ -10,13 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired
+
+# typing_extensions' TypedDict: LangGraph builds JSON schemas from it on Python < 3.12 too.
+from typing_extensions import TypedDict
 
 SegmentKind = Literal["model", "env"]
+SegmentFinish = Literal["stop", "eos", "length"]
+
+
+class SegmentLogprobs(TypedDict):
+    """What the sampling backend reported about the probabilities of a model segment's tokens."""
+
+    tokens: list[float | None]
+    """One log-probability per id of ``token_ids`` (None where the backend gave none)."""
+    end: float | None
+    """The end-of-turn token's, when the turn ended with one (it is stripped from ``token_ids``)."""
+    end_token_id: int | None
+    """That end-of-turn token (several ids may end a turn)."""
 
 
 class Segment(TypedDict):
-    """One contiguous piece of a completion."""
+    """One contiguous piece of a completion, with what its producer reported about it."""
 
     kind: SegmentKind
     """``model`` = sampled by the policy (trained on); ``env`` = inserted by the graph (masked)."""
@@ -24,16 +39,36 @@ class Segment(TypedDict):
     """Decoded text of the segment (for model segments: the decode of ``token_ids``)."""
     token_ids: list[int] | None
     """Exact token ids, or None when the backend does not expose them (chat APIs)."""
+    finish_reason: NotRequired[SegmentFinish | None]
+    """Model segments: why the backend stopped (``stop`` string, ``eos``, token budget ``length``)."""
+    logprobs: NotRequired[SegmentLogprobs | None]
+    """Model segments: sampling log-probabilities, where the backend reports them (vLLM)."""
+    item_ids: NotRequired[list[str] | None]
+    """Inserted ``<information>`` blocks: the profile item ids shown, in rank order."""
 
 
-def model_segment(text: str, token_ids: list[int] | None) -> Segment:
+def model_segment(
+    text: str,
+    token_ids: list[int] | None,
+    finish_reason: SegmentFinish | None = None,
+    logprobs: SegmentLogprobs | None = None,
+) -> Segment:
     """Build a segment the policy sampled."""
-    return {"kind": "model", "text": text, "token_ids": token_ids}
+    return {
+        "kind": "model",
+        "text": text,
+        "token_ids": token_ids,
+        "finish_reason": finish_reason,
+        "logprobs": logprobs,
+    }
 
 
-def env_segment(text: str, token_ids: list[int] | None) -> Segment:
-    """Build a segment the graph inserted."""
-    return {"kind": "env", "text": text, "token_ids": token_ids}
+def env_segment(text: str, token_ids: list[int] | None, item_ids: list[str] | None = None) -> Segment:
+    """Build a segment the graph inserted (``item_ids``: the profile items an ``<information>`` block shows)."""
+    segment: Segment = {"kind": "env", "text": text, "token_ids": token_ids}
+    if item_ids is not None:
+        segment["item_ids"] = item_ids
+    return segment
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from typing import Any
 
 from pr2_agent import prompts
 from pr2_agent.data.lampqa import LaMPQARecord
-from pr2_agent.parsing import neutralize, parse_action
+from pr2_agent.parsing import parse_action
 from pr2_agent.policy.base import Generation, GenerationRequest, Policy
+from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
 from pr2_agent.trajectory import Segment
 
 META_KEY = "pr2_meta"
@@ -185,7 +186,7 @@ def _topic(record: LaMPQARecord) -> str:
 
 
 # ------------------------------------------------------------------------------------------------
-# Reading the trajectory so far (what the graph inserted) back into item ids.
+# Reading the trajectory so far: the graph records which items each <information> block showed.
 
 
 @dataclass(frozen=True)
@@ -193,32 +194,12 @@ class SeenItem:
     """One item of an inserted ``<information>`` block."""
 
     rank: int
-    item_id: str | None
-    """The profile item id, or None when the line matches no item of this record's profile."""
+    item_id: str
 
 
-def information_items(text: str, ids_by_line: dict[str, str]) -> list[SeenItem]:
-    """Map the item lines of one inserted ``<information>`` block back to profile item ids.
-
-    Items are one line each, 1-based, best first, and end with the item text as the graph renders it
-    (whitespace collapsed, protocol tags neutralised), which is how they are recognised here.
-    """
-    markers = {
-        prompts.open_tag(prompts.INFORMATION_TAG),
-        prompts.close_tag(prompts.INFORMATION_TAG),
-        prompts.EMPTY_PROFILE_TEXT,
-        prompts.NO_PROFILE_ACCESS_TEXT,
-    }
-    lines = [line.strip() for line in text.splitlines() if line.strip() and line.strip() not in markers]
-    seen = []
-    for rank, line in enumerate(lines, start=1):
-        match = next((item_id for body, item_id in ids_by_line.items() if line.endswith(body)), None)
-        seen.append(SeenItem(rank, match))
-    return seen
-
-
-def _rendered(text: str) -> str:
-    return neutralize(" ".join(text.split()))
+def information_items(segment: Segment) -> list[SeenItem]:
+    """The items an inserted ``<information>`` block showed, best first (empty for other segments)."""
+    return [SeenItem(rank, item_id) for rank, item_id in enumerate(segment.get("item_ids") or [], start=1)]
 
 
 def _queries(segments: Sequence[Segment]) -> list[str]:
@@ -266,7 +247,6 @@ class DemonstrationPolicy:
         plan_rng.shuffle(self.order)
         targets, weights = zip(*SEARCH_TARGET_WEIGHTS.items(), strict=True)
         self.target_searches = min(plan_rng.choices(targets, weights)[0], max_searches)
-        self._ids_by_line = {_rendered(p.text): p.id for p in record.profile}
 
     # -- Policy interface --------------------------------------------------------------------------
 
@@ -282,14 +262,8 @@ class DemonstrationPolicy:
         """Write the next turn for the trajectory in ``request``."""
         segments = request.segments
         rng = random.Random(f"{self.seed}:{self.record.id}:{len(segments)}")
-        retrievals = [
-            information_items(s["text"], self._ids_by_line)
-            for s in segments
-            if s["kind"] == "env"
-            and s["text"] != prompts.FORCED_ANSWER_OBSERVATION
-            and s["text"] != prompts.INVALID_ACTION_OBSERVATION
-        ]
-        seen_ids = [i.item_id for block in retrievals for i in block if i.item_id is not None]
+        retrievals = [information_items(s) for s in segments if s["kind"] == "env" and "item_ids" in s]
+        seen_ids = [i.item_id for block in retrievals for i in block]
         covered = self._discovery_order(seen_ids)
         if segments and segments[-1]["text"] == prompts.FORCED_ANSWER_OBSERVATION:
             # The graph already opened <answer>: continue inside it.
@@ -320,7 +294,7 @@ class DemonstrationPolicy:
     ) -> str:
         searches = len(retrievals)
         latest = retrievals[-1] if retrievals else []
-        before = {i for block in retrievals[:-1] for i in (s.item_id for s in block) if i is not None}
+        before = {s.item_id for block in retrievals[:-1] for s in block}
         thought = self._read_results(latest, before, queries[-1] if queries else "", rng)
         missing = [a for a in self.order if a not in covered]
         found_nothing = not covered
@@ -339,7 +313,7 @@ class DemonstrationPolicy:
         parts: list[str] = []
         useless: list[str] = []
         for item in latest:
-            aspect = by_item.get(item.item_id or "")
+            aspect = by_item.get(item.item_id)
             if aspect is not None and item.item_id not in before:
                 parts.append(rng.choice(HIT_FORMS).format(r=item.rank, fact=aspect.fact))
             else:
@@ -398,12 +372,12 @@ class DemonstrationPolicy:
         return [self.evidence[n] for _, n in sorted(found)]
 
 
-class TokenizedPolicy:
+class TokenizedPolicy(EncodesRequests):
     """Give a text-only policy's turns the token ids of a student tokenizer.
 
-    Prompt ids and encodings are computed exactly as :class:`pr2_agent.policy.local.LocalPolicy`
-    computes them (chat template with the generation prompt; no special tokens added to segment
-    text), so a trajectory recorded through this wrapper is what the student would be fed.
+    Prompt ids and encodings come from the same :class:`~pr2_agent.policy.encoding.RequestEncoder`
+    that :class:`pr2_agent.policy.local.LocalPolicy` uses, so a trajectory recorded through this
+    wrapper is exactly what the student would be fed.
 
     Args:
         inner: The policy that writes the turns (a :class:`DemonstrationPolicy`, a teacher model).
@@ -420,15 +394,7 @@ class TokenizedPolicy:
         self.inner = inner
         self.tokenizer = tokenizer
         self.name = inner.name
-
-    def encode(self, text: str) -> list[int]:
-        """Tokenize ``text`` as it is fed back (no BOS/EOS)."""
-        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
-
-    def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
-        """Return the chat-templated prompt ids with the assistant generation prompt."""
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
-        return [int(i) for i in ids]
+        self._encoder = RequestEncoder(tokenizer)
 
     def generate(self, request: GenerationRequest) -> Generation:
         """Let the inner policy write the turn, then attach token ids."""

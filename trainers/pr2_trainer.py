@@ -24,8 +24,8 @@ import torch
 from accelerate.utils import gather_object
 from trl import GRPOTrainer
 
-from trainers.advantage import ADVANTAGE_KINDS, K_SHIFT, AdvantageKind, pr2_group_advantages
-from trainers.rewards import SCORE_REWARD
+from pr2_agent.advantage import ADVANTAGE_KINDS, K_SHIFT, AdvantageKind, pr2_group_advantages
+from pr2_agent.rewards import SCORE_REWARD
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class PR2GRPOTrainer(GRPOTrainer):
 
     Args:
         *args: Passed to ``GRPOTrainer`` (model, reward_funcs, args, train_dataset, ...).
-        advantage: ``"pr2"`` (PR2's formula, see :mod:`trainers.advantage`) or ``"grpo"`` (TRL's).
+        advantage: ``"pr2"`` (PR2's formula, see :mod:`pr2_agent.advantage`) or ``"grpo"`` (TRL's).
         score_reward: Name of the reward function whose value is the judge score ``s_i``; every other
             reward function is added to the advantage as it is (times its weight).
         k_shift: Weight of PR2's ``r_v / std_rag`` term.

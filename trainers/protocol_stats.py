@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -32,10 +31,11 @@ from typing import Any
 
 from pr2_agent import prompts
 from pr2_agent.context import Context
-from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa
 from pr2_agent.parsing import has_think_before_answer, parse_action
+from pr2_agent.run.environment import offline_defaults
+from pr2_agent.tasks import Example
 from pr2_agent.trajectory import Trajectory
-from trainers.export import SearchCache, evidence_recall, model_runner, run_records, with_progress
+from trainers.trajectories import SearchCache, evidence_recall, model_runner, with_progress
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class RunStats:
         return self.searched and self.answered and self.within_budget
 
 
-def run_stats(record: LaMPQARecord, sample: int, state: dict[str, Any]) -> RunStats:
+def run_stats(example: Example, sample: int, state: dict[str, Any]) -> RunStats:
     """Read the protocol facts off one finished graph state."""
     segments = Trajectory.from_state(state).segments
     # The forced answer right after a model turn that searched means the budget was exceeded (after
@@ -74,7 +74,7 @@ def run_stats(record: LaMPQARecord, sample: int, state: dict[str, Any]) -> RunSt
     model_text = "".join(s["text"] for s in segments if s["kind"] == "model")
     searches = list(state.get("searches", []))
     return RunStats(
-        record_id=record.id,
+        record_id=example.id,
         sample=sample,
         searches=len(searches),
         searched=bool(searches),
@@ -82,7 +82,7 @@ def run_stats(record: LaMPQARecord, sample: int, state: dict[str, Any]) -> RunSt
         within_budget=not over_budget,
         corrected=any(s["text"] == prompts.INVALID_ACTION_OBSERVATION for s in segments),
         think_before_answer=has_think_before_answer(model_text),
-        evidence_recall=evidence_recall(record, state.get("retrieved_ids", [])),
+        evidence_recall=evidence_recall(example, state.get("retrieved_ids", [])),
     )
 
 
@@ -129,12 +129,12 @@ def format_table(model: str, summary: dict[str, Any]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Command-line options."""
-    from pr2_agent.data.devset import devset_path
-
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="embedded", help="'embedded', a checkpoint directory, or a served name")
     p.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for a served --model")
-    p.add_argument("--data", default=str(devset_path("test")), help="LaMP-QA JSON file (default: bundled test)")
+    p.add_argument("--data", default="devset:test", help="data file of --task, or devset:SPLIT (default: %(default)s)")
+    p.add_argument("--task", default="lampqa", help="task of --data (default: %(default)s)")
+    p.add_argument("--method", default="pr2", help="method whose graph runs (default: %(default)s)")
     p.add_argument("--store", default=".pr2/store", help="profile store directory (profiles are ingested)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N records")
     p.add_argument("--samples", type=int, default=1, help="runs per question")
@@ -152,14 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
     """Run the graph as the arguments say and return (summary, per-run facts)."""
+    from pr2_agent.methods import get_method
     from pr2_agent.policy.batching import BatchingPolicy
     from pr2_agent.policy.resolve import resolve_policy
-    from trainers.records import ensure_profile_store
+    from pr2_agent.run.data import load_examples
+    from pr2_agent.run.fanout import run_jobs
+    from pr2_agent.run.ingest import open_store_with_profiles
+    from pr2_agent.tasks import get_task
 
-    records = load_lampqa(args.data)[: args.limit]
-    if not records:
+    examples = load_examples([args.data], get_task(args.task))[: args.limit]
+    if not examples:
         raise ValueError(f"{args.data} holds no records.")
-    store = SearchCache(ensure_profile_store(records, args.store))
+    store = SearchCache(open_store_with_profiles(examples, args.store))
     policy = BatchingPolicy(
         resolve_policy(args.model, base_url=args.base_url, seed=args.seed), max_batch=args.batch_size
     )
@@ -171,16 +175,10 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
         top_p=args.top_p,
     )
     began = time.perf_counter()
-    runs = run_records(
-        records,
-        model_runner(policy, store, context),
-        samples=args.samples,
-        workers=args.batch_size,
-        batching=policy,
-    )
-    stats = [
-        run_stats(record, sample, state) for record, sample, state in with_progress(runs, len(records) * args.samples)
-    ]
+    jobs = [(e, s) for e in examples for s in range(args.samples)]
+    run_one = model_runner(policy, store, context, method=get_method(args.method))
+    runs = run_jobs(jobs, run_one, workers=args.batch_size, batching=policy, thread_name="pr2-protocol")
+    stats = [run_stats(example, sample, state) for example, sample, state in with_progress(runs, len(jobs))]
     summary: dict[str, Any] = {
         "model": args.model,
         "data": args.data,
@@ -195,12 +193,7 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python trainers/protocol_stats.py``."""
-    for var, value in (
-        ("HF_HUB_OFFLINE", "1"),
-        ("TRANSFORMERS_OFFLINE", "1"),
-        ("TOKENIZERS_PARALLELISM", "false"),
-    ):
-        os.environ.setdefault(var, value)
+    offline_defaults()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     summary, stats = measure(args)

@@ -24,15 +24,14 @@ import math
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pr2_agent import prompts as protocol
 from pr2_agent.context import Context
-from pr2_agent.graph import build_graph
+from pr2_agent.methods import Method, get_method
 from pr2_agent.policy.base import Policy
 from pr2_agent.policy.batching import BatchingPolicy
+from pr2_agent.run.fanout import run_all
 from pr2_agent.trajectory import Trajectory
 
 if TYPE_CHECKING:
@@ -47,8 +46,6 @@ Scorer = Callable[[Sequence[str], Sequence[str], Sequence[Any], Sequence[str]], 
 PolicyFactory = Callable[[Any, Any], Policy]
 """``(backend, tokenizer) -> Policy`` used for one step's rollouts. The backend is the unwrapped training
 model, or TRL's ``trainer.vllm_generation`` when the GRPOConfig sets ``use_vllm``."""
-LogprobLookup = Callable[[Sequence[int], Sequence[int]], Any]
-"""``(context_ids, sampled_ids) -> SampledLogprobs | None``, e.g. ``VLLMPolicy.logprobs``."""
 
 ROLLOUT_FIELDS: tuple[str, ...] = ("answer", "model_text", "num_searches", "finish", "baseline_score")
 """Per-row fields the rollout adds for rewards and logging."""
@@ -56,42 +53,27 @@ ROLLOUT_FIELDS: tuple[str, ...] = ("answer", "model_text", "num_searches", "fini
 
 @dataclass(frozen=True)
 class RolloutSettings:
-    """Budgets of the graph runs inside a training step.
+    """How a training step runs the graph.
 
-    Sampling (temperature, top_p) and the completion budget come from the trainer's GRPOConfig.
+    Sampling (temperature, top_p) comes from the trainer's GRPOConfig and replaces the template's.
     """
 
+    context: Context = field(default_factory=lambda: Context(max_new_tokens=128))
+    """Template of every run's Context (search budget, items per search, turn budget, store settings);
+    each run gets its row's user and its sampling on top of it."""
     num_baseline: int = 1
     """M: non-personalized rollouts per question (PR2: 1). 0 = no baseline (only with advantage 'grpo')."""
-    top_k: int = 3
-    """Profile items per search (PR2's code: 3)."""
-    max_searches: int = 3
-    """Search budget per rollout; when spent the graph forces an answer."""
-    max_new_tokens: int = 128
-    """Token budget of each model turn."""
     max_batch: int = 256
     """Largest generate batch; all of a step's graph runs are in flight at once, so this caps memory."""
 
     def __post_init__(self) -> None:
         """Validate; messages name the field and the fix."""
+        if not isinstance(self.context, Context):
+            raise TypeError(f"context must be a pr2_agent.Context, got {type(self.context).__name__}.")
         if not (isinstance(self.num_baseline, int) and self.num_baseline >= 0):
             raise ValueError(f"num_baseline must be an integer >= 0, got {self.num_baseline!r} (PR2 uses 1).")
-        if not (isinstance(self.top_k, int) and self.top_k >= 1):
-            raise ValueError(f"top_k must be an integer >= 1, got {self.top_k!r}.")
-        if not (isinstance(self.max_searches, int) and self.max_searches >= 0):
-            raise ValueError(f"max_searches must be an integer >= 0, got {self.max_searches!r}.")
-        if not (isinstance(self.max_new_tokens, int) and self.max_new_tokens >= 1):
-            raise ValueError(f"max_new_tokens must be an integer >= 1, got {self.max_new_tokens!r}.")
         if not (isinstance(self.max_batch, int) and self.max_batch >= 1):
             raise ValueError(f"max_batch must be an integer >= 1, got {self.max_batch!r}.")
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """Sampling parameters shared by every turn of a step."""
-
-    temperature: float = 1.0
-    top_p: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -142,8 +124,9 @@ def run_graph_rollouts(
     graph: CompiledStateGraph[Any, Any, Any, Any],
     rows: Sequence[Mapping[str, Any]],
     settings: RolloutSettings,
-    sampling: Sampling,
     *,
+    temperature: float,
+    top_p: float,
     batching: BatchingPolicy | None = None,
 ) -> RolloutBatch:
     """Run one personalized rollout per row and ``num_baseline`` non-personalized ones per question.
@@ -151,12 +134,13 @@ def run_graph_rollouts(
     All runs are in flight at once (one thread each), so every reasoning step is one batch.
 
     Args:
-        graph: A PR2 graph built with an explicit policy and store.
+        graph: A method's graph built with an explicit policy and store.
         rows: Training rows (``record_id``, ``user_id``, ``question``); repeated questions share baselines.
-        settings: Budgets.
-        sampling: Temperature and top-p.
-        batching: The graph's policy when it is a ``BatchingPolicy``: every run is registered with it
-            up front, so each reasoning step fires once all still-running trajectories are waiting.
+        settings: The run template and budgets.
+        temperature: Sampling temperature of every turn (the GRPOConfig's).
+        top_p: Nucleus mass of every turn (the GRPOConfig's).
+        batching: The graph's policy when it is a ``BatchingPolicy``: every run joins its session, so each
+            reasoning step fires once all still-running trajectories are waiting.
 
     Returns:
         The samples (row order) and the non-personalized samples per record id (unscored).
@@ -168,17 +152,11 @@ def run_graph_rollouts(
     jobs += [(row, False) for row in first_rows.values() for _ in range(settings.num_baseline)]
     if not jobs:
         return RolloutBatch(samples=[])
+    template = replace(settings.context, temperature=temperature, top_p=top_p)
 
-    def invoke(row: Mapping[str, Any], personalized: bool) -> RolloutSample:
-        context = Context(
-            user_id=str(row["user_id"]),
-            personalized=personalized,
-            top_k=settings.top_k,
-            max_searches=settings.max_searches,
-            max_new_tokens=settings.max_new_tokens,
-            temperature=sampling.temperature,
-            top_p=sampling.top_p,
-        )
+    def invoke(job: tuple[Mapping[str, Any], bool]) -> RolloutSample:
+        row, personalized = job
+        context = replace(template, user_id=str(row["user_id"]), personalized=personalized)
         try:
             output = graph.invoke({"question": str(row["question"])}, context=context)
         except Exception as err:
@@ -186,17 +164,7 @@ def run_graph_rollouts(
             raise RuntimeError(f"{kind} rollout of record {row['record_id']!r} failed: {err}") from err
         return RolloutSample(str(row["record_id"]), personalized, output, Trajectory.from_state(output))
 
-    with contextlib.ExitStack() as stack:
-        session = stack.enter_context(batching.session(len(jobs))) if batching is not None else None
-
-        def run(job: tuple[Mapping[str, Any], bool]) -> RolloutSample:
-            if session is None:
-                return invoke(*job)
-            with session.participant():
-                return invoke(*job)
-
-        pool = stack.enter_context(ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="pr2-rollout"))
-        results = list(pool.map(run, jobs))
+    results = run_all(jobs, invoke, batching=batching, thread_name="pr2-rollout")
     batch = RolloutBatch(samples=results[: len(rows)])
     for sample in results[len(rows) :]:
         batch.baselines.setdefault(sample.record_id, []).append(sample)
@@ -222,50 +190,51 @@ def score_baselines(batch: RolloutBatch, rows: Sequence[Mapping[str, Any]], scor
 
 
 def completion_for_training(
-    trajectory: Trajectory, *, eos_token_id: int, max_new_tokens: int, max_length: int
+    trajectory: Trajectory, *, eos_token_id: int, max_length: int
 ) -> tuple[list[int], list[int]]:
     """Return ``(completion_ids, env_mask)`` for one trajectory.
 
-    EOS is appended (mask 1) when the last model turn ended on its own: it closed ``</answer>``
-    (the graph stops generation there) or stopped before its token budget (the policy strips the
-    EOS it sampled). TRL then does not count the completion as truncated. The result is cut to
-    ``max_length`` tokens.
+    EOS is appended (mask 1) when the last model turn ended on its own, as its backend reported
+    (a stop tag such as ``</answer>``, or end-of-sequence, which the policy strips from the ids), not
+    when it ran out of tokens; TRL then does not count the completion as truncated. The result is
+    cut to ``max_length`` tokens.
 
     Raises:
-        ValueError: The trajectory has no token ids (a chat-API backend) or no model turn.
+        ValueError: The trajectory has no token ids (a chat-API backend), no model turn, or a last
+            model turn without a finish reason.
     """
     ids = trajectory.completion_ids()
     mask = trajectory.env_mask()
     model_turns = [s for s in trajectory.segments if s["kind"] == "model"]
     if not model_turns:
         raise ValueError("the trajectory has no model turn: the graph run did not generate anything.")
-    last = model_turns[-1]
-    closed = protocol.close_tag(protocol.ANSWER_TAG) in last["text"]
-    if closed or len(last["token_ids"] or []) < max_new_tokens:
+    finish = model_turns[-1].get("finish_reason")
+    if finish is None:
+        raise ValueError(
+            "the last model turn has no finish_reason: the trajectory was recorded by a graph or policy that "
+            "does not report one. Record trajectories with this version's graph and a local policy."
+        )
+    if finish != "length":
         ids = [*ids, eos_token_id]
         mask = [*mask, 1]
     return ids[:max_length], mask[:max_length]
 
 
-def completion_logprobs(
-    trajectory: Trajectory, lookup: LogprobLookup, length: int, *, eos_token_id: int
-) -> list[float | None]:
+def completion_logprobs(trajectory: Trajectory, length: int, *, eos_token_id: int) -> list[float | None]:
     """Return the sampling log-probability of each of the ``length`` tokens ``completion_for_training`` kept.
 
-    Model segments take what ``lookup`` recorded for them (keyed by the ids they were sampled after);
-    inserted tokens, and anything not recorded, get None (TRL then leaves that token uncorrected). The
-    EOS ``completion_for_training`` appends gets the logprob of the end-of-turn token the policy
-    sampled and stripped when that was ``eos_token_id``, else None (e.g. the turn closed ``</answer>``).
+    Model segments carry what their backend reported; inserted tokens, and segments without logprobs,
+    get None (TRL then leaves that token uncorrected). The EOS ``completion_for_training`` appends gets
+    the logprob of the end-of-turn token the policy sampled and stripped when that was ``eos_token_id``,
+    else None (e.g. the turn closed ``</answer>``).
     """
-    context = list(trajectory.prompt_ids or [])
     out: list[float | None] = []
     end: float | None = None
     for seg in trajectory.segments:
-        ids = list(seg["token_ids"] or [])
-        recorded = lookup(context, ids) if seg["kind"] == "model" else None
-        out += list(recorded.tokens) if recorded is not None else [None] * len(ids)
-        end = recorded.end if recorded is not None and recorded.end_token_id == eos_token_id else None
-        context += ids
+        n = len(seg["token_ids"] or [])
+        recorded = seg.get("logprobs") if seg["kind"] == "model" else None
+        out += list(recorded["tokens"]) if recorded is not None else [None] * n
+        end = recorded["end"] if recorded is not None and recorded["end_token_id"] == eos_token_id else None
     if length > len(out):
         out.append(end)
     return out[:length]
@@ -283,7 +252,7 @@ class GraphRollout:
 
     Args:
         store: The profile store the personalized runs search.
-        settings: Budgets.
+        settings: The run template and budgets.
         scorer: Scores the non-personalized answers (the same judge as the score reward).
         policy_factory: Builds the step's backend from ``(backend, tokenizer)``; the rollout wraps it in
             a ``BatchingPolicy`` so concurrent graph runs share one ``generate`` per reasoning step.
@@ -301,14 +270,16 @@ class GraphRollout:
         scorer: Scorer | None,
         *,
         policy_factory: PolicyFactory | None = None,
+        method: Method | None = None,
     ) -> None:
-        """Keep the resources; nothing runs until TRL calls the object."""
+        """Keep the resources; nothing runs until TRL calls the object (``method`` default: PR2)."""
         if settings.num_baseline > 0 and scorer is None:
             raise ValueError("num_baseline > 0 needs a scorer for the non-personalized answers (the rubric judge).")
         self.store = store
         self.settings = settings
         self.scorer = scorer
         self.policy_factory = policy_factory
+        self.method = method or get_method("pr2")
         self.last_batch: RolloutBatch | None = None
 
     def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
@@ -316,16 +287,22 @@ class GraphRollout:
         rows = _rows_for(prompts, trainer)
         args = trainer.args
         use_vllm = bool(getattr(args, "use_vllm", False))
-        # The graph's requests carry the GRPOConfig's sampling, which is also what TRL configured vLLM with.
-        sampling = Sampling(temperature=float(args.temperature), top_p=float(args.top_p))
         tokenizer = trainer.processing_class
         with self._backend(trainer, use_vllm) as backend:
             started = time.perf_counter()
             factory = self.policy_factory or _default_factory(use_vllm)
             inner = factory(backend, tokenizer)
             policy = BatchingPolicy(inner, max_batch=self.settings.max_batch)
-            graph = build_graph(model=policy, store=self.store)
-            batch = run_graph_rollouts(graph, rows, self.settings, sampling, batching=policy)
+            graph = self.method.build_graph(model=policy, store=self.store)
+            # The graph's requests carry the GRPOConfig's sampling, which is also what TRL configured vLLM with.
+            batch = run_graph_rollouts(
+                graph,
+                rows,
+                self.settings,
+                temperature=float(args.temperature),
+                top_p=float(args.top_p),
+                batching=policy,
+            )
             generated = time.perf_counter()
         if self.scorer is not None and batch.baselines:
             score_baselines(batch, rows, self.scorer)
@@ -340,9 +317,8 @@ class GraphRollout:
         return rollout_output(
             batch,
             eos_token_id=int(tokenizer.eos_token_id),
-            settings=self.settings,
             max_length=int(args.max_completion_length),
-            logprobs=getattr(inner, "logprobs", None) if use_vllm else None,
+            with_logprobs=use_vllm,
         )
 
     @staticmethod
@@ -374,22 +350,23 @@ def make_rollout_func(
     scorer: Scorer | None,
     *,
     policy_factory: PolicyFactory | None = None,
+    method: Method | None = None,
 ) -> GraphRollout:
     """Return the ``rollout_func`` for ``PR2GRPOTrainer`` (see :class:`GraphRollout`)."""
-    return GraphRollout(store, settings, scorer, policy_factory=policy_factory)
+    return GraphRollout(store, settings, scorer, policy_factory=policy_factory, method=method)
 
 
 def rollout_output(
     batch: RolloutBatch,
     *,
     eos_token_id: int,
-    settings: RolloutSettings,
     max_length: int,
-    logprobs: LogprobLookup | None = None,
+    with_logprobs: bool = False,
 ) -> dict[str, Any]:
     """Convert a rollout batch into TRL's rollout dict (ids, ``env_mask``, per-row fields).
 
-    ``logprobs`` (the vLLM policy's record) fills TRL's ``logprobs``; without it they are None.
+    ``with_logprobs``: fill TRL's ``logprobs`` from what the segments carry (the vLLM policy reports
+    them); otherwise they are None.
     """
     prompt_ids: list[list[int]] = []
     completion_ids: list[list[int]] = []
@@ -400,21 +377,16 @@ def rollout_output(
             raise ValueError(
                 "the policy returned no prompt ids: training needs a local model backend that exposes token ids."
             )
-        ids, mask = completion_for_training(
-            sample.trajectory,
-            eos_token_id=eos_token_id,
-            max_new_tokens=settings.max_new_tokens,
-            max_length=max_length,
-        )
+        ids, mask = completion_for_training(sample.trajectory, eos_token_id=eos_token_id, max_length=max_length)
         prompt_ids.append(list(sample.trajectory.prompt_ids))
         completion_ids.append(ids)
         env_masks.append(mask)
-        if logprobs is not None:
-            sampled.append(completion_logprobs(sample.trajectory, logprobs, len(ids), eos_token_id=eos_token_id))
+        if with_logprobs:
+            sampled.append(completion_logprobs(sample.trajectory, len(ids), eos_token_id=eos_token_id))
     return {
         "prompt_ids": prompt_ids,
         "completion_ids": completion_ids,
-        "logprobs": sampled if logprobs is not None else None,
+        "logprobs": sampled if with_logprobs else None,
         "env_mask": env_masks,
         "answer": [s.answer for s in batch.samples],
         "model_text": [s.trajectory.model_text() for s in batch.samples],

@@ -17,17 +17,10 @@ DIR``, ``pr2 eval --model DIR`` and ``trainers/grpo_train.py --model_name_or_pat
 
 from __future__ import annotations
 
-import os
+from pr2_agent.run.environment import offline_defaults
 
-# Before transformers is imported: nothing may reach a model hub.
-for _key, _value in (
-    ("HF_HUB_OFFLINE", "1"),
-    ("TRANSFORMERS_OFFLINE", "1"),
-    ("TRL_EXPERIMENTAL_SILENCE", "1"),
-    ("TOKENIZERS_PARALLELISM", "false"),
-    ("ANONYMIZED_TELEMETRY", "False"),
-):
-    os.environ.setdefault(_key, _value)
+# Before transformers/chromadb are imported: nothing may reach a model hub or phone home.
+offline_defaults()
 
 import json  # noqa: E402
 import logging  # noqa: E402
@@ -198,9 +191,9 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import get_peft_config
 
+    from pr2_agent.policy.resolve import checkpoint_dir
     from trainers.curves import TrainingCurvesCallback
-    from trainers.export import load_rows
-    from trainers.grpo_train import resolve_model_dir
+    from trainers.trajectories import load_rows
 
     if not training.completion_only_loss:
         raise ValueError(
@@ -211,7 +204,7 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
     if script.max_train_samples is not None:
         rows = rows.select(range(min(script.max_train_samples, len(rows))))
     dataset = prepare_rows(rows, max_length=training.max_length)
-    model_dir = resolve_model_dir(model_args.model_name_or_path)
+    model_dir = checkpoint_dir(model_args.model_name_or_path)
     dtype = model_args.dtype if model_args.dtype in (None, "auto") else getattr(torch, model_args.dtype)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(
@@ -236,7 +229,7 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
 
 def train(script: SFTScriptArguments, training: Any, model_args: Any) -> Path:
     """Run SFT and write the checkpoint and a summary; return the output directory."""
-    from trainers.grpo_train import peak_rss_mb, save_final_model
+    from trainers.saving import peak_rss_mb, save_final_model
 
     started = time.perf_counter()
     trainer = build_trainer(script, training, model_args)

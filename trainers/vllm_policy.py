@@ -31,12 +31,12 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
+from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest, validate_request
 from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
-from pr2_agent.policy.local import _eos_ids, _validate
+from pr2_agent.policy.encoding import eos_token_ids as turn_end_ids
+from pr2_agent.trajectory import SegmentLogprobs
 
 _PER_CALL_ATTRIBUTES = ("max_completion_length", "temperature", "top_p", "generation_kwargs")
 POLICY_SAMPLING_KEYS = frozenset(
@@ -46,18 +46,6 @@ POLICY_SAMPLING_KEYS = frozenset(
 """Sampling keys the policy decides per request; ``generation_kwargs`` must not override them."""
 
 GroupKey = tuple[int, tuple[str, ...], float, float]
-
-
-@dataclass(frozen=True)
-class SampledLogprobs:
-    """vLLM's log-probabilities of one generation's sampled tokens (for TRL's importance sampling)."""
-
-    tokens: list[float | None]
-    """One per id of ``Generation.token_ids`` (None where vLLM gave none)."""
-    end: float | None = None
-    """The stripped end-of-turn token's, when the generation ended with one; else None."""
-    end_token_id: int | None = None
-    """That end-of-turn token (several ids may end a turn)."""
 
 
 class VLLMPolicy(EncodesRequests):
@@ -88,21 +76,16 @@ class VLLMPolicy(EncodesRequests):
         model = getattr(generation, "model", None)
         self.generation = generation
         self.tokenizer = tokenizer
-        self.eos_token_ids = list(eos_token_ids) if eos_token_ids is not None else _eos_ids(model, tokenizer)
+        self.eos_token_ids = list(eos_token_ids) if eos_token_ids is not None else turn_end_ids(model, tokenizer)
         model_name = getattr(getattr(model, "config", None), "_name_or_path", "") or "model"
         self.name = name or f"vllm:{model_name}"
         self.calls = 0
         """``vllm_generation.generate`` calls made so far."""
         self._lock = threading.Lock()
         self._encoder = RequestEncoder(tokenizer)
-        self._logprobs: dict[tuple[tuple[int, ...], tuple[int, ...]], SampledLogprobs] = {}
 
     # ----------------------------------------------------------------------------------------------
     # Tokenization (encode, prompt_ids, input_ids) comes from EncodesRequests, shared with LocalPolicy.
-
-    def logprobs(self, context_ids: Sequence[int], token_ids: Sequence[int]) -> SampledLogprobs | None:
-        """Return the log-probabilities recorded for ``token_ids`` sampled after ``context_ids``, if any."""
-        return self._logprobs.get((tuple(context_ids), tuple(token_ids)))
 
     # ----------------------------------------------------------------------------------------------
     # Generation
@@ -118,7 +101,7 @@ class VLLMPolicy(EncodesRequests):
         forced answers (which stop only at ``</answer>``) is two.
         """
         for r in requests:
-            _validate(r)
+            validate_request(r)
         groups: dict[GroupKey, list[int]] = {}
         for i, r in enumerate(requests):
             groups.setdefault(_group_key(r), []).append(i)
@@ -138,7 +121,7 @@ class VLLMPolicy(EncodesRequests):
             raise ValueError(
                 f"Prompt plus completion so far is {longest} tokens and max_new_tokens is {max_new}, beyond "
                 f"vllm_max_model_length={limit}. Raise vllm_max_model_length, or shorten the inserted "
-                "information (fewer/shorter retrieved items) or the turn budget (max_turn_tokens)."
+                "information (fewer/shorter retrieved items) or the turn budget (context.max_new_tokens)."
             )
         with self._call_settings(max_new, stop, temperature, top_p):
             _, completions, logprobs, _ = self.generation.generate(
@@ -148,13 +131,10 @@ class VLLMPolicy(EncodesRequests):
         if len(completions) != len(requests):
             raise RuntimeError(f"vLLM returned {len(completions)} completions for {len(requests)} prompts.")
         out = []
-        for row, (prompt, context) in enumerate(zip(prompts, inputs, strict=True)):
+        for row, prompt in enumerate(prompts):
             sampled = [int(t) for t in completions[row]]
             row_logprobs = [lp[0] if lp else None for lp in logprobs[row]] if logprobs is not None else None
-            gen, sampled_logprobs = self._finish(sampled, row_logprobs, stop, list(prompt))
-            if sampled_logprobs is not None:
-                self._logprobs[(tuple(context), tuple(gen.token_ids or ()))] = sampled_logprobs
-            out.append(gen)
+            out.append(self._finish(sampled, row_logprobs, stop, list(prompt)))
         return out
 
     @contextlib.contextmanager
@@ -179,8 +159,8 @@ class VLLMPolicy(EncodesRequests):
 
     def _finish(
         self, sampled: list[int], logprobs: list[float | None] | None, stop: tuple[str, ...], prompt: list[int]
-    ) -> tuple[Generation, SampledLogprobs | None]:
-        """Cut the sampled ids where LocalPolicy would have stopped and name the reason."""
+    ) -> Generation:
+        """Cut the sampled ids where LocalPolicy would have stopped, name the reason, keep the logprobs."""
         eos_at = next((i for i, t in enumerate(sampled) if t in self.eos_token_ids), None)
         stop_len = self._stop_length(sampled[:eos_at] if eos_at is not None else sampled, stop)
         reason: FinishReason
@@ -193,8 +173,10 @@ class VLLMPolicy(EncodesRequests):
         else:
             ids, reason = sampled, "length"
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        gen = Generation(text=text, token_ids=ids, prompt_ids=prompt, finish_reason=reason)
-        return gen, SampledLogprobs(logprobs[: len(ids)], end, end_id) if logprobs is not None else None
+        kept: SegmentLogprobs | None = None
+        if logprobs is not None:
+            kept = {"tokens": logprobs[: len(ids)], "end": end, "end_token_id": end_id}
+        return Generation(text=text, token_ids=ids, prompt_ids=prompt, finish_reason=reason, logprobs=kept)
 
     def _stop_length(self, ids: list[int], stop: tuple[str, ...]) -> int | None:
         """Length of the shortest prefix of ``ids`` whose text contains a stop string, or None."""

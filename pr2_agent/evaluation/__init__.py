@@ -1,12 +1,15 @@
-"""Evaluation on LaMP-QA: the benchmark's baselines and the PR2 graph, judged per rubric aspect.
+"""Evaluation: the benchmark's baselines and every method's graph on one task, scored per question.
 
 ``pr2 eval`` (see :mod:`.cli`) is the entry point; the pieces are usable on their own:
 
-* :mod:`.systems` - ``nopers``, ``rag``, ``rag_random`` and ``pr2`` on one shared ``Policy``;
-* :mod:`.runner` - profile ingestion, batched generation, judging and resumable JSONL results
+* :mod:`.systems` - ``nopers``, ``rag``, ``rag_random`` and each registered method on one ``Policy``;
+* :mod:`.runner` - generation, scoring through the task, and resumable JSONL results
   (``--label``: ``<system>@<label>`` rows, so several generators share one output directory);
 * :mod:`.compare` - every system scored in an output directory, checked to share judge and questions;
 * :mod:`.report` - the system x category table, relative improvements and the chart.
+
+Profile ingestion, data loading, judges and the fan-out of graph runs are the run layer's
+(:mod:`pr2_agent.run`), shared with the trainers.
 """
 
 from __future__ import annotations
@@ -17,48 +20,46 @@ from pr2_agent.evaluation.runner import (
     Evaluation,
     ResultsLog,
     SystemRun,
-    ensure_profiles,
     run_name,
     run_system,
     select_records,
     validate_label,
 )
 from pr2_agent.evaluation.systems import (
-    SYSTEM_NAMES,
+    BASELINE_NAMES,
+    GraphSystem,
     NoPersonalization,
-    PR2System,
     ProfileRag,
     RandomProfileRag,
-    Sampling,
     System,
     SystemAnswer,
     donor_for,
     extract_personalized_answer,
+    system_names,
 )
 
 __all__ = [
-    "SYSTEM_NAMES",
+    "BASELINE_NAMES",
     "Comparison",
     "Evaluation",
+    "GraphSystem",
     "NoPersonalization",
-    "PR2System",
     "ProfileRag",
     "RandomProfileRag",
     "ResultsLog",
-    "Sampling",
     "Summary",
     "System",
     "SystemAnswer",
     "SystemRun",
     "compare_results",
     "donor_for",
-    "ensure_profiles",
     "extract_personalized_answer",
     "relative_improvement",
     "run_name",
     "run_system",
     "select_records",
     "summarize",
+    "system_names",
     "validate_label",
     "write_summary",
 ]

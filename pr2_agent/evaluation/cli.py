@@ -32,36 +32,36 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa
+from pr2_agent.cli_args import add_model_args, add_store_args
+from pr2_agent.context import Context
 from pr2_agent.evaluation.compare import compare_results
 from pr2_agent.evaluation.report import Summary, generator_label, summarize, write_summary
 from pr2_agent.evaluation.runner import (
     Evaluation,
-    ensure_profiles,
     run_name,
     select_records,
     validate_label,
     validate_system_names,
 )
 from pr2_agent.evaluation.systems import (
-    SYSTEM_NAMES,
+    GraphSystem,
     NoPersonalization,
-    PR2System,
     ProfileRag,
     RandomProfileRag,
-    Sampling,
     System,
     donor_for,
+    system_names,
 )
-from pr2_agent.judges.base import Judge, JudgeItem
 from pr2_agent.policy.base import Policy
+from pr2_agent.run.data import load_examples
+from pr2_agent.run.judging import JUDGE_KINDS, JudgeSpec, check_judge, make_judge
+from pr2_agent.tasks import Example, get_task, task_names
 
 if TYPE_CHECKING:
     from pr2_agent.store import ProfileStore
 
 logger = logging.getLogger(__name__)
 
-DEVSET_PREFIX = "devset:"
 DEFAULT_OUT = "outputs/eval"
 COMPARE_HELP = """\
 comparing generators (e.g. checkpoints) in one table:
@@ -74,11 +74,9 @@ another judge or missing some of the questions are left out with a note."""
 
 def register(sub: Any) -> None:
     """Add the ``eval`` subcommand to the ``pr2`` parser's subparsers."""
-    from pr2_agent.cli import add_model_args, add_store_args
-
     p = sub.add_parser(
         "eval",
-        help="evaluate nopers / rag / rag_random / pr2 on LaMP-QA and write scores, responses and a summary",
+        help="evaluate nopers / rag / rag_random / each method on a task and write scores, responses and a summary",
         description=__doc__.splitlines()[0] if __doc__ else None,
         epilog=COMPARE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -87,13 +85,14 @@ def register(sub: Any) -> None:
         "--data",
         action="append",
         metavar="FILE",
-        help="a LaMP-QA JSON/JSONL file, or devset:train|dev|test for the bundled set; repeatable "
-        "(required unless --report-only)",
+        help="a data file of --task (LaMP-QA JSON/JSONL), or devset:train|dev|test for the bundled set; "
+        "repeatable (required unless --report-only)",
     )
+    p.add_argument("--task", default="lampqa", choices=task_names(), help="the task of --data (default: %(default)s)")
     p.add_argument(
         "--systems",
-        default=",".join(SYSTEM_NAMES),
-        help="comma-separated subset of %(default)s",
+        default=",".join(system_names()),
+        help="comma-separated subset of %(default)s (baselines, then every method)",
     )
     p.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
     p.add_argument(
@@ -118,7 +117,7 @@ def register(sub: Any) -> None:
     g = p.add_argument_group("judge")
     g.add_argument(
         "--judge",
-        choices=["proxy", "lampqa"],
+        choices=list(JUDGE_KINDS),
         default="proxy",
         help="proxy: offline MiniLM similarity (not comparable to published numbers); "
         "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
@@ -131,81 +130,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_eval, temperature=0.0, seed=0, store=None)
 
 
-def resolve_data_path(spec: str) -> Path:
-    """Turn a ``--data`` value into a file path (``devset:SPLIT`` = the bundled development set)."""
-    if spec.startswith(DEVSET_PREFIX):
-        from pr2_agent.data.devset import DEVSET_SPLITS, devset_path
-
-        split = spec[len(DEVSET_PREFIX) :]
-        if split not in DEVSET_SPLITS:
-            raise FileNotFoundError(
-                f"--data {spec}: the bundled development set has no split {split!r}; use "
-                f"{' or '.join(DEVSET_PREFIX + s for s in DEVSET_SPLITS)}, or pass a LaMP-QA file path."
-            )
-        path = devset_path(split)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"--data {spec}: {path} is missing (the package was installed without its development set); "
-                "regenerate it with `python scripts/make_devset.py`."
-            )
-        return path
-    path = Path(spec)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"--data {spec}: no such file. Pass a LaMP-QA file (e.g. Society_and_Culture_test.json as "
-            "written by LaMP-QA's download script) or devset:test for the bundled set."
-        )
-    return path
-
-
-def load_records(specs: Sequence[str]) -> list[LaMPQARecord]:
-    """Load every ``--data`` file, in order."""
-    records: list[LaMPQARecord] = []
-    for spec in specs:
-        path = resolve_data_path(spec)
-        try:
-            loaded = load_lampqa(path)
-        except UnicodeDecodeError as err:
-            raise ValueError(f"--data {spec}: {path} is not a UTF-8 text file ({err.reason}).") from None
-        except OSError as err:
-            raise FileNotFoundError(f"--data {spec}: cannot read {path} ({err.strerror}).") from None
-        logger.info("loaded %d records from %s", len(loaded), path)
-        records.extend(loaded)
-    return records
-
-
 def load_policy(args: argparse.Namespace) -> Policy:
     """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
     from pr2_agent.policy.resolve import resolve_policy
 
     return resolve_policy(args.model, base_url=args.base_url, seed=args.seed)
-
-
-def make_judge(args: argparse.Namespace) -> Judge:
-    """Build the judge the arguments name."""
-    if args.judge == "proxy":
-        from pr2_agent.judges import EmbeddingProxyJudge
-
-        return EmbeddingProxyJudge()
-    if not args.judge_base_url:
-        raise ValueError(
-            "--judge lampqa needs --judge-base-url (an OpenAI-compatible endpoint serving the judge model, "
-            "e.g. http://127.0.0.1:8011/v1); LaMP-QA's protocol uses Qwen2.5-32B-Instruct. "
-            "Or use --judge proxy offline."
-        )
-    from pr2_agent.judges import LaMPQAJudge
-
-    return LaMPQAJudge(base_url=args.judge_base_url, model=args.judge_model)
-
-
-def check_judge(judge: Judge, record: LaMPQARecord) -> None:
-    """Make one real judge call before any generation, so a dead endpoint fails in seconds, not hours."""
-    from pr2_agent.judges import JudgeEndpointError
-
-    try:
-        judge.judge_batch([JudgeItem(record.question, record.narrative, record.rubric_aspects[:1], "ok")])
-    except JudgeEndpointError as err:
-        raise ConnectionError(f"the judge does not answer: {err}") from None
 
 
 def build_systems(
@@ -215,30 +144,29 @@ def build_systems(
     store: ProfileStore,
     donor_pool: Sequence[str],
 ) -> list[System]:
-    """Instantiate the requested systems on one shared policy and store."""
-    sampling = Sampling(
-        max_new_tokens=args.max_new_tokens,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        batch_size=args.batch_size,
-    )
+    """Instantiate the requested systems on one shared policy, store and run template."""
+    from pr2_agent.methods import get_method
+
+    context = run_template(args)
     systems: list[System] = []
     for name in names:
         if name == "nopers":
-            systems.append(NoPersonalization(policy, sampling))
+            systems.append(NoPersonalization(policy, context, args.batch_size))
         elif name == "rag":
-            systems.append(ProfileRag(policy, sampling, store, args.rag_k))
+            systems.append(ProfileRag(policy, context, store, args.rag_k, batch_size=args.batch_size))
         elif name == "rag_random":
-            systems.append(RandomProfileRag(policy, sampling, store, args.rag_k, pool=donor_pool, seed=args.seed))
+            systems.append(
+                RandomProfileRag(
+                    policy, context, store, args.rag_k, pool=donor_pool, seed=args.seed, batch_size=args.batch_size
+                )
+            )
         else:
-            systems.append(PR2System(policy, store, pr2_context(args), sampling))
+            systems.append(GraphSystem(get_method(name), policy, store, context, batch_size=args.batch_size))
     return systems
 
 
-def pr2_context(args: argparse.Namespace) -> Any:
-    """The graph's per-run settings (user_id is filled per question)."""
-    from pr2_agent.context import Context
-
+def run_template(args: argparse.Namespace) -> Context:
+    """The template every system's runs derive from (``user_id`` is filled per question)."""
     return Context(
         model=args.model,
         base_url=args.base_url,
@@ -268,9 +196,9 @@ def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, d
         "nopers": {},
         "rag": {"rag_k": args.rag_k, **retrieval},
         "rag_random": {"rag_k": args.rag_k, **retrieval},
-        "pr2": {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval},
     }
-    return {name: {**common, **extra[name]} for name in names}
+    method_setup = {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval}
+    return {name: {**common, **extra.get(name, method_setup)} for name in names}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -280,15 +208,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     names, label = check_eval_args(args)
     out_dir = Path(args.out)
-    loaded = load_records(args.data)
+    task = get_task(args.task)
+    loaded = load_examples(args.data, task)
     records = select_records(loaded, args.limit)
     if not records:
         raise ValueError(f"--data {' '.join(args.data)} holds no records.")
-    donor_pool = [r.id for r in loaded if r.profile]
-    donors = {donor_for(r.id, donor_pool, args.seed) for r in records} if "rag_random" in names else set()
+    donor_pool = [r.user_id for r in loaded if r.profile]
+    donors = {donor_for(r.user_id, donor_pool, args.seed) for r in records} if "rag_random" in names else set()
 
-    judge = make_judge(args)
-    check_judge(judge, records[0])
+    judge = make_judge(JudgeSpec(args.judge, args.judge_base_url, args.judge_model))
+    first = task.reward_columns(records[0])
+    check_judge(judge, first["question"], first["narrative"], first["rubric_aspects"])
 
     from pr2_agent.store import open_profile_store
 
@@ -302,8 +232,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     needs_store = any(n != "nopers" for n in names)
     if needs_store:
-        chosen = {r.id for r in records}
-        to_ingest = records + [r for r in loaded if r.id in donors and r.id not in chosen]
+        from pr2_agent.run.ingest import ensure_profiles
+
+        chosen = {r.user_id for r in records}
+        to_ingest = records + [r for r in loaded if r.user_id in donors and r.user_id not in chosen]
         ensure_profiles(store, to_ingest, progress=not args.no_progress)
 
     load_started = time.perf_counter()
@@ -312,6 +244,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     evaluation = Evaluation(
         systems=build_systems(names, args, policy, store, donor_pool),
+        task=task,
         judge=judge,
         out_dir=out_dir,
         setups=system_setups(args, names),
@@ -373,7 +306,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     qids = None
     if args.data:
-        qids = [r.id for r in select_records(load_records(args.data), args.limit)]
+        qids = [r.id for r in select_records(load_examples(args.data, get_task(args.task)), args.limit)]
     comparison = compare_results(out_dir, qids=qids)
     rows = comparison.runs[0].rows
     summary = summarize(
@@ -386,11 +319,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     return publish(summary, out_dir, scored=False)
 
 
-def question_counts(questions: Sequence[LaMPQARecord] | Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """``questions`` and ``per_category`` of the summary, from records or result rows."""
+def question_counts(questions: Sequence[Example] | Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """``questions`` and ``per_category`` of the summary, from examples or result rows."""
     per_category: dict[str, int] = {}
     for q in questions:
-        category = (q.category if isinstance(q, LaMPQARecord) else q.get("category")) or "uncategorized"
+        category = (q.category if isinstance(q, Example) else q.get("category")) or "uncategorized"
         per_category[category] = per_category.get(category, 0) + 1
     return {"questions": len(questions), "per_category": per_category}
 

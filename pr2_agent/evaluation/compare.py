@@ -26,7 +26,7 @@ from typing import Any
 
 from pr2_agent.evaluation.report import baseline_name, is_proxy_judge
 from pr2_agent.evaluation.runner import LABEL_SEPARATOR, SystemRun, load_run, scored_names
-from pr2_agent.evaluation.systems import SYSTEM_NAMES
+from pr2_agent.evaluation.systems import system_names
 
 SHOWN_ELSEWHERE = ("model", "base_url", "judge")
 """Setup keys the summary shows on their own (generator column, judge line), not as settings."""
@@ -110,14 +110,15 @@ def judge_of(run: SystemRun) -> str:
 
 
 def table_order(name: str) -> tuple[int, str, bool, str]:
-    """Sort key: systems in ``SYSTEM_NAMES`` order, the unlabelled row first, then labels alphabetically.
+    """Sort key: systems in ``system_names()`` order, the unlabelled row first, then labels alphabetically.
 
     Example:
         >>> sorted(["pr2@sft", "pr2", "rag", "pr2@base"], key=table_order)
         ['rag', 'pr2', 'pr2@base', 'pr2@sft']
     """
     system, _, label = name.partition(LABEL_SEPARATOR)
-    rank = SYSTEM_NAMES.index(system) if system in SYSTEM_NAMES else len(SYSTEM_NAMES)
+    order = system_names()
+    rank = order.index(system) if system in order else len(order)
     return rank, system, bool(label), label
 
 

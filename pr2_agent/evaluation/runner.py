@@ -1,4 +1,4 @@
-"""Run systems over LaMP-QA records, judge every answer, and keep each result the moment it exists.
+"""Run systems over a task's examples, score every answer, and keep each result the moment it exists.
 
 Per system, results go to ``<out>/scores_<system>.jsonl``, one line per question, appended and
 flushed to disk as soon as the question is judged. A rerun with the same output directory skips
@@ -21,17 +21,16 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from tqdm.auto import tqdm
 
-from pr2_agent.data.lampqa import LaMPQARecord, save_responses
-from pr2_agent.evaluation.systems import SYSTEM_NAMES, System, SystemAnswer
-from pr2_agent.judges.base import Judge, JudgeItem, JudgeResult
-from pr2_agent.store import ProfileItem
+from pr2_agent.evaluation.systems import System, SystemAnswer, system_names
+from pr2_agent.judges.base import Judge
+from pr2_agent.tasks import Example, Score, Task
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +39,6 @@ RESPONSES_FILE = "responses_{system}.json"
 LABEL_SEPARATOR = "@"
 MAX_LABEL_CHARS = 40
 _LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-
-
-class ProfileWriter(Protocol):
-    """The part of ``ProfileStore`` ingestion needs."""
-
-    max_item_chars: int
-
-    def count(self, user_id: str) -> int: ...  # noqa: D102
-
-    def delete_user(self, user_id: str) -> int: ...  # noqa: D102
-
-    def upsert(self, user_id: str, items: Sequence[ProfileItem], *, progress: bool = False) -> int: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -109,44 +96,6 @@ def scored_names(out_dir: Path) -> list[str]:
     """The reported names of every system with a scores file in ``out_dir``, sorted."""
     prefix, suffix = SCORES_FILE.split("{system}")
     return sorted(p.name[len(prefix) : -len(suffix)] for p in out_dir.glob(SCORES_FILE.format(system="*")))
-
-
-# --------------------------------------------------------------------------------------- ingestion
-def ensure_profiles(store: ProfileWriter, records: Iterable[LaMPQARecord], *, progress: bool = True) -> dict[str, int]:
-    """Put each record's profile into the store under user = record id, once.
-
-    A user whose stored item count already equals the profile's length is skipped; a user with a
-    different count (an interrupted or different earlier ingest) is replaced. Texts longer than the
-    store accepts are cut to its limit (the embedder reads only their beginning anyway).
-
-    Returns:
-        ``{"ingested": users written, "skipped": users already present, "items": items written}``.
-    """
-    todo = [r for r in records if r.profile]
-    stats = {"ingested": 0, "skipped": 0, "items": 0}
-    limit = store.max_item_chars
-    cut = 0
-    for record in tqdm(todo, desc="profiles", unit="user", disable=not progress or not todo):
-        stored = store.count(record.id)
-        if stored == len(record.profile):
-            stats["skipped"] += 1
-            continue
-        if stored:
-            logger.warning(
-                "user %r has %d stored items but the data has %d: re-ingesting",
-                record.id,
-                stored,
-                len(record.profile),
-            )
-            store.delete_user(record.id)
-        cut += sum(len(p.text) > limit for p in record.profile)
-        items = [ProfileItem(id=p.id, text=p.text[:limit]) for p in record.profile]
-        stats["items"] += store.upsert(record.id, items)
-        stats["ingested"] += 1
-    if cut:
-        logger.warning("%d profile items were longer than %d characters and were truncated", cut, limit)
-    logger.info("profiles: %(ingested)d users ingested (%(items)d items), %(skipped)d already present", stats)
-    return stats
 
 
 # ----------------------------------------------------------------------------------- results file
@@ -225,18 +174,16 @@ def load_run(out_dir: Path, name: str) -> SystemRun:
     return SystemRun(name, list(rows.values()), resumed=len(rows), wall_seconds=0.0)
 
 
-def result_row(system: str, record: LaMPQARecord, answer: SystemAnswer, verdict: JudgeResult) -> dict[str, Any]:
-    """The JSONL line of one judged question."""
+def result_row(system: str, example: Example, answer: SystemAnswer, verdict: Score) -> dict[str, Any]:
+    """The JSONL line of one scored question."""
     return {
-        "qid": record.id,
-        "category": record.category,
+        "qid": example.id,
+        "category": example.category,
         "system": system,
         "answer": answer.answer,
         "score": verdict.score,
-        "aspect_scores": [
-            {"aspect": s.aspect, "match_score": s.match_score, "parsed": s.parsed} for s in verdict.scores
-        ],
-        "judge": verdict.judge,
+        **verdict.details,
+        "judge": verdict.scorer,
         "judge_is_proxy": verdict.is_proxy,
         "json_parsed": answer.json_parsed,
         "profile_user": answer.profile_user,
@@ -251,15 +198,16 @@ def result_row(system: str, record: LaMPQARecord, answer: SystemAnswer, verdict:
 # ------------------------------------------------------------------------------------------ runs
 def run_system(
     system: System,
-    records: Sequence[LaMPQARecord],
-    judge: Judge,
+    records: Sequence[Example],
+    task: Task,
+    judge: Judge | None,
     log: ResultsLog,
     *,
     seed: int | None = None,
     progress: bool = True,
     name: str | None = None,
 ) -> SystemRun:
-    """Answer and judge every record not yet in ``log``, appending each result as it is judged.
+    """Answer and score every example not yet in ``log``, appending each result as it is scored.
 
     ``name`` is what the results are reported under (default: the system's name).
     """
@@ -273,8 +221,7 @@ def run_system(
         seed_everything(seed)
         with tqdm(total=len(records), initial=resumed, desc=name, unit="q", disable=not progress) as bar:
             for group in system.run(pending):
-                items = [JudgeItem.from_record(record, answer.answer) for record, answer in group]
-                verdicts = judge.judge_batch(items)
+                verdicts = task.score([e for e, _ in group], [task.parse_output(a.answer) for _, a in group], judge)
                 for (record, answer), verdict in zip(group, verdicts, strict=True):
                     log.append(result_row(name, record, answer, verdict))
                 bar.update(len(group))
@@ -282,9 +229,9 @@ def run_system(
     return SystemRun(name, rows, resumed, time.perf_counter() - began)
 
 
-def write_responses(log: ResultsLog, out_path: Path) -> Path:
-    """Rewrite the LaMP-QA response file ``{qid: [{"output": answer}]}`` from everything in ``log``."""
-    return save_responses(out_path, {qid: row["answer"] for qid, row in log.rows.items()})
+def write_responses(log: ResultsLog, out_path: Path, task: Task) -> Path:
+    """Rewrite the task's prediction file from everything in ``log``."""
+    return task.write_predictions(out_path, {qid: row["answer"] for qid, row in log.rows.items()})
 
 
 def seed_everything(seed: int | None) -> None:
@@ -299,10 +246,11 @@ def seed_everything(seed: int | None) -> None:
 
 @dataclass
 class Evaluation:
-    """Systems, a judge and an output directory: everything one ``pr2 eval`` run needs."""
+    """Systems, a task, its judge and an output directory: everything one ``pr2 eval`` run needs."""
 
     systems: Sequence[System]
-    judge: Judge
+    task: Task
+    judge: Judge | None
     out_dir: Path
     setups: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Per system, the settings recorded on (and checked against) every result line."""
@@ -312,7 +260,7 @@ class Evaluation:
     label: str | None = None
     """Report and store every system as ``<system>@<label>`` (see :func:`validate_label`)."""
 
-    def run(self, records: Sequence[LaMPQARecord]) -> list[SystemRun]:
+    def run(self, records: Sequence[Example]) -> list[SystemRun]:
         """Evaluate every system on ``records``; write the JSONLs and the response files."""
         check_records(records)
         if self.label is not None:
@@ -321,17 +269,20 @@ class Evaluation:
         runs = []
         for system in self.systems:
             name = run_name(system.name, self.label)
-            setup = {"judge": self.judge.name, **self.setups.get(system.name, {})}
+            setup = {"judge": self.judge.name if self.judge is not None else self.task.name}
+            setup.update(self.setups.get(system.name, {}))
             log = ResultsLog(scores_path(self.out_dir, name), setup)
-            result = run_system(system, records, self.judge, log, seed=self.seed, progress=self.progress, name=name)
-            write_responses(log, responses_path(self.out_dir, name))
+            result = run_system(
+                system, records, self.task, self.judge, log, seed=self.seed, progress=self.progress, name=name
+            )
+            write_responses(log, responses_path(self.out_dir, name), self.task)
             runs.append(result)
             if self.on_system_done is not None:
                 self.on_system_done(result)
         return runs
 
 
-def check_records(records: Sequence[LaMPQARecord]) -> None:
+def check_records(records: Sequence[Example]) -> None:
     """Refuse an empty evaluation set or one question id used twice (ids are the store's user ids)."""
     if not records:
         raise ValueError("no records to evaluate: the --data files are empty or --limit is 0.")
@@ -343,7 +294,7 @@ def check_records(records: Sequence[LaMPQARecord]) -> None:
         )
 
 
-def select_records(records: Sequence[LaMPQARecord], limit: int | None) -> list[LaMPQARecord]:
+def select_records(records: Sequence[Example], limit: int | None) -> list[Example]:
     """Take ``limit`` records, round-robin over categories so a small limit still covers each one.
 
     Within a category the file order is kept; None returns every record.
@@ -356,10 +307,10 @@ def select_records(records: Sequence[LaMPQARecord], limit: int | None) -> list[L
     """
     if limit is None or limit >= len(records):
         return list(records)
-    queues: dict[str | None, list[LaMPQARecord]] = {}
+    queues: dict[str | None, list[Example]] = {}
     for record in records:
         queues.setdefault(record.category, []).append(record)
-    picked: list[LaMPQARecord] = []
+    picked: list[Example] = []
     depth = 0
     while len(picked) < limit:
         for queue in queues.values():
@@ -371,12 +322,13 @@ def select_records(records: Sequence[LaMPQARecord], limit: int | None) -> list[L
 
 def validate_system_names(names: Sequence[str]) -> list[str]:
     """Return ``names`` deduplicated in order, or explain which one is unknown."""
-    unknown = [n for n in names if n not in SYSTEM_NAMES]
+    known = system_names()
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(
-            f"unknown system(s) {', '.join(map(repr, unknown))}: choose from {', '.join(SYSTEM_NAMES)} "
+            f"unknown system(s) {', '.join(map(repr, unknown))}: choose from {', '.join(known)} "
             "(comma-separated, e.g. --systems nopers,rag,pr2)."
         )
     if not names:
-        raise ValueError(f"--systems is empty: choose from {', '.join(SYSTEM_NAMES)}.")
+        raise ValueError(f"--systems is empty: choose from {', '.join(known)}.")
     return list(dict.fromkeys(names))

@@ -5,12 +5,15 @@
   items, best first, are joined into the benchmark's user turn.
 * ``rag_random`` - the same prompt over *another* user's profile (a fixed donor per question): the
   benchmark's sanity floor, which personalization must beat.
-* ``pr2`` - the PR2 graph itself, searching the asker's profile on its own.
+* ``pr2`` (and every registered method) - the method's graph itself, searching the asker's profile
+  on its own.
 
 The single-turn systems send one ``GenerationRequest`` per question through ``generate_batch`` in
-chunks; ``pr2`` runs one graph per question in a thread pool, and ``BatchingPolicy`` coalesces the
-threads' concurrent model calls into batches. Systems differ only in what they put in front of the
-model, so a trained checkpoint is evaluated by pointing every system at it.
+chunks; a method's graph runs once per question through the run layer's fan-out
+(:mod:`pr2_agent.run.fanout`), and ``BatchingPolicy`` coalesces the runs' concurrent model calls
+into batches. Every system reads its sampling and budgets from one template ``Context``. Systems
+differ only in what they put in front of the model, so a trained checkpoint is evaluated by pointing
+every system at it.
 """
 
 from __future__ import annotations
@@ -18,23 +21,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
 import re
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pr2_agent import prompts
 from pr2_agent.context import Context
-from pr2_agent.data.lampqa import LaMPQARecord
 from pr2_agent.policy.base import GenerationRequest, Policy
-from pr2_agent.store import ProfileHit
+from pr2_agent.tasks import Example
 
 if TYPE_CHECKING:
-    from pr2_agent.policy.batching import BatchSession
+    from pr2_agent.methods import Method
+    from pr2_agent.store import ProfileHit
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +45,16 @@ Every worker is a registered participant, so a batch normally fires the moment a
 this is only the safety net. BatchingPolicy's default (1 s) is too short on a loaded CPU: one slow
 profile search then splits a step into two full-length generations."""
 
-SYSTEM_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random", "pr2")
-"""Every system ``pr2 eval`` knows, in report order."""
+BASELINE_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random")
+"""The single-turn baselines; every registered method is a system too (see :func:`system_names`)."""
+
+
+def system_names() -> tuple[str, ...]:
+    """Every system ``pr2 eval`` knows, in report order: the baselines, then each method."""
+    from pr2_agent.methods import method_names
+
+    return (*BASELINE_NAMES, *method_names())
+
 
 ANSWER_FIELD = "personalized_answer"
 """The JSON field LaMP-QA's baseline prompts ask the generator to fill."""
@@ -83,16 +91,16 @@ class SystemAnswer:
     questions (single-turn systems), or this graph run's own latency under concurrency (pr2)."""
 
 
-Answered = list[tuple[LaMPQARecord, SystemAnswer]]
+Answered = list[tuple[Example, SystemAnswer]]
 
 
 class System(Protocol):
-    """A way of answering LaMP-QA questions."""
+    """A way of answering a task's questions."""
 
     name: str
 
-    def run(self, records: Sequence[LaMPQARecord]) -> Iterator[Answered]:
-        """Answer ``records``, yielding groups of finished answers as soon as each group is done."""
+    def run(self, examples: Sequence[Example]) -> Iterator[Answered]:
+        """Answer ``examples``, yielding groups of finished answers as soon as each group is done."""
         ...
 
 
@@ -145,24 +153,6 @@ def donor_for(qid: str, pool: Sequence[str], seed: int) -> str:
 
 
 @dataclass(frozen=True)
-class Sampling:
-    """Sampling settings shared by every system of one run."""
-
-    max_new_tokens: int = 256
-    temperature: float = 0.0
-    top_p: float = 0.95
-    batch_size: int = 8
-    """Questions per ``generate_batch`` call (single-turn) or graph runs in flight (pr2)."""
-
-    def __post_init__(self) -> None:
-        """Reject settings no backend can honour."""
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}.")
-        if self.max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens must be >= 1, got {self.max_new_tokens}.")
-
-
-@dataclass(frozen=True)
 class Prompt:
     """A single-turn system's input for one question, and what it read to build it."""
 
@@ -194,28 +184,31 @@ class SingleTurnSystem:
 
     name = "single_turn"
 
-    def __init__(self, policy: Policy, settings: Sampling) -> None:
-        """Bind the generator and its sampling settings."""
+    def __init__(self, policy: Policy, context: Context, batch_size: int = 8) -> None:
+        """Bind the generator, the run template (its turn budget and sampling) and the chunk size."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.policy = policy
-        self.settings = settings
+        self.context = context
+        self.batch_size = batch_size
 
-    def prompt(self, record: LaMPQARecord) -> Prompt:
-        """Return the model input for ``record``."""
+    def prompt(self, example: Example) -> Prompt:
+        """Return the model input for ``example``."""
         raise NotImplementedError
 
-    def run(self, records: Sequence[LaMPQARecord]) -> Iterator[Answered]:
-        """Answer ``records`` in chunks of ``batch_size``; one yielded group per chunk."""
-        size = self.settings.batch_size
-        for start in range(0, len(records), size):
-            chunk = records[start : start + size]
+    def run(self, examples: Sequence[Example]) -> Iterator[Answered]:
+        """Answer ``examples`` in chunks of ``batch_size``; one yielded group per chunk."""
+        size = self.batch_size
+        for start in range(0, len(examples), size):
+            chunk = examples[start : start + size]
             began = time.perf_counter()
             prepared = [self.prompt(r) for r in chunk]
             requests = [
                 GenerationRequest(
                     messages=p.messages,
-                    max_new_tokens=self.settings.max_new_tokens,
-                    temperature=self.settings.temperature,
-                    top_p=self.settings.top_p,
+                    max_new_tokens=self.context.max_new_tokens,
+                    temperature=float(self.context.temperature),
+                    top_p=float(self.context.top_p),
                 )
                 for p in prepared
             ]
@@ -252,9 +245,9 @@ class NoPersonalization(SingleTurnSystem):
 
     name = "nopers"
 
-    def prompt(self, record: LaMPQARecord) -> Prompt:
+    def prompt(self, example: Example) -> Prompt:
         """The question alone, under the benchmark's system prompt."""
-        return Prompt(nopers_messages(record.question))
+        return Prompt(nopers_messages(example.question))
 
 
 class ProfileRag(SingleTurnSystem):
@@ -262,26 +255,28 @@ class ProfileRag(SingleTurnSystem):
 
     name = "rag"
 
-    def __init__(self, policy: Policy, settings: Sampling, store: ProfileSearch, k: int = 10) -> None:
+    def __init__(
+        self, policy: Policy, context: Context, store: ProfileSearch, k: int = 10, *, batch_size: int = 8
+    ) -> None:
         """Bind the generator, the profile store and how many items to retrieve (LaMP-QA: 10)."""
-        super().__init__(policy, settings)
+        super().__init__(policy, context, batch_size)
         if k < 1:
             raise ValueError(f"rag k must be >= 1, got {k}. LaMP-QA retrieves 10 profile items.")
         self.store = store
         self.k = k
 
-    def profile_owner(self, record: LaMPQARecord) -> str:
-        """Whose profile to search for ``record``: the asker's."""
-        return record.id
+    def profile_owner(self, example: Example) -> str:
+        """Whose profile to search for ``example``: the asker's."""
+        return example.user_id
 
-    def prompt(self, record: LaMPQARecord) -> Prompt:
+    def prompt(self, example: Example) -> Prompt:
         """Retrieve with the question as the query and fill the benchmark's RAG prompt."""
-        owner = self.profile_owner(record)
-        hits = self.store.search(owner, record.question, self.k)
+        owner = self.profile_owner(example)
+        hits = self.store.search(owner, example.question, self.k)
         return Prompt(
-            rag_messages(record.question, [h.text for h in hits]),
+            rag_messages(example.question, [h.text for h in hits]),
             profile_user=owner,
-            searches=[record.question],
+            searches=[example.question],
             retrieved_ids=[h.id for h in hits],
         )
 
@@ -294,113 +289,88 @@ class RandomProfileRag(ProfileRag):
     def __init__(
         self,
         policy: Policy,
-        settings: Sampling,
+        context: Context,
         store: ProfileSearch,
         k: int = 10,
         *,
         pool: Sequence[str],
         seed: int = 0,
+        batch_size: int = 8,
     ) -> None:
         """Like ``rag``, reading the profile of a donor drawn from ``pool`` (user ids with a profile)."""
-        super().__init__(policy, settings, store, k)
+        super().__init__(policy, context, store, k, batch_size=batch_size)
         self.pool = list(pool)
         self.seed = seed
 
-    def profile_owner(self, record: LaMPQARecord) -> str:
+    def profile_owner(self, example: Example) -> str:
         """A fixed other user for this question (see :func:`donor_for`)."""
-        return donor_for(record.id, self.pool, self.seed)
+        return donor_for(example.user_id, self.pool, self.seed)
 
 
-class PR2System:
-    """The PR2 graph, one run per question, ``batch_size`` runs at once sharing batched model calls.
+class GraphSystem:
+    """A method's graph, one run per question, ``batch_size`` runs at once sharing batched model calls.
 
-    Each of ``batch_size`` worker threads is one participant of a ``BatchingPolicy`` session for its
+    Each worker of the run layer's fan-out is one participant of a ``BatchingPolicy`` session for its
     whole life and pulls question after question, so the policy fires a batch whenever every worker
     is waiting for the model, and a finished question never shrinks the batch.
     """
 
-    name = "pr2"
-
-    def __init__(self, policy: Policy, store: ProfileSearch, context: Context, settings: Sampling) -> None:
-        """Build the graph on a batching wrapper of ``policy``.
+    def __init__(
+        self, method: Method, policy: Policy, store: ProfileSearch, context: Context, *, batch_size: int = 8
+    ) -> None:
+        """Build the method's graph on a batching wrapper of ``policy``.
 
         Args:
+            method: Whose graph runs (PR2, ...); the system is reported under its name.
             policy: The generator (shared with the other systems).
-            store: The profile store (user = record id).
-            context: Budgets and sampling; ``user_id`` is replaced by each record's id.
-            settings: ``batch_size`` = how many graph runs are in flight at once.
+            store: The profile store.
+            context: The run template; ``user_id`` is replaced by each example's.
+            batch_size: How many graph runs are in flight at once.
         """
-        from pr2_agent.graph import build_graph
         from pr2_agent.policy.batching import BatchingPolicy
 
-        self.batching = BatchingPolicy(policy, max_batch=settings.batch_size, max_wait_s=STRAGGLER_WAIT_S)
-        self.graph = build_graph(model=self.batching, store=cast(Any, store))
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+        self.name = method.name
+        self.batching = BatchingPolicy(policy, max_batch=batch_size, max_wait_s=STRAGGLER_WAIT_S)
+        self.graph = method.build_graph(model=self.batching, store=cast(Any, store))
         self.context = context
-        self.settings = settings
+        self.batch_size = batch_size
 
-    def answer_one(self, record: LaMPQARecord) -> SystemAnswer:
-        """Run the graph for one record (user = record id) and collect its trace."""
-        context = replace(self.context, user_id=record.id, personalized=True)
+    def answer_one(self, example: Example) -> SystemAnswer:
+        """Run the graph for one example and collect its trace."""
+        context = replace(self.context, user_id=example.user_id, personalized=True)
         began = time.perf_counter()
-        out = self.graph.invoke({"question": record.question}, context=context)
+        out = self.graph.invoke({"question": example.question}, context=context)
         seconds = time.perf_counter() - began
         raw = "".join(s["text"] for s in out.get("segments", []) if s["kind"] == "model")
         return SystemAnswer(
             answer=str(out.get("answer", "")).strip(),
             raw=raw,
             json_parsed=None,
-            profile_user=record.id,
+            profile_user=example.user_id,
             searches=list(out.get("searches", [])),
             retrieved_ids=list(out.get("retrieved_ids", [])),
             finish=str(out.get("finish", "")),
             seconds=seconds,
         )
 
-    def run(self, records: Sequence[LaMPQARecord]) -> Iterator[Answered]:
-        """Answer ``records`` on ``batch_size`` workers; yield each answer as soon as its run ends."""
-        if not records:
+    def run(self, examples: Sequence[Example]) -> Iterator[Answered]:
+        """Answer ``examples`` on ``batch_size`` workers; yield each answer as soon as its run ends."""
+        from pr2_agent.run.fanout import run_jobs
+
+        if not examples:
             return
-        todo: queue.SimpleQueue[LaMPQARecord] = queue.SimpleQueue()
-        for record in records:
-            todo.put(record)
-        finished: queue.SimpleQueue[tuple[LaMPQARecord, SystemAnswer | None, BaseException | None]]
-        finished = queue.SimpleQueue()
-        stop = threading.Event()
-        workers = min(self.settings.batch_size, len(records))
-
-        def work(session: BatchSession) -> None:
-            with session.participant():
-                while not stop.is_set():
-                    try:
-                        record = todo.get_nowait()
-                    except queue.Empty:
-                        return
-                    try:
-                        finished.put((record, self.answer_one(record), None))
-                    except BaseException as err:  # handed to the consuming thread, which re-raises it
-                        finished.put((record, None, err))
-                        return
-
-        with (
-            self.batching.session(workers) as session,
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pr2-eval") as pool,
-        ):
-            for _ in range(workers):
-                pool.submit(work, session)
-            try:
-                for _ in records:
-                    record, answer, error = finished.get()
-                    if error is not None:
-                        raise error
-                    assert answer is not None
-                    yield [(record, answer)]
-            finally:
-                # On an error or an interrupt, start no new question; runs in flight finish and are dropped.
-                stop.set()
+        runs = run_jobs(
+            examples, self.answer_one, workers=self.batch_size, batching=self.batching, thread_name="pr2-eval"
+        )
+        for finished in runs:
+            yield [(finished.job, finished.result)]
         sizes = self.batching.batch_sizes
         if sizes:
             logger.info(
-                "pr2: %d model calls, mean batch %.1f, max %d",
+                "%s: %d model calls, mean batch %.1f, max %d",
+                self.name,
                 len(sizes),
                 sum(sizes) / len(sizes),
                 max(sizes),

@@ -14,7 +14,6 @@ with per-aspect 0..2 scores and the normalised question score in [0, 1].
 
 from __future__ import annotations
 
-from pr2_agent.judges.answer_span import extract_answer_span
 from pr2_agent.judges.base import AspectJudgement, Judge, JudgeItem, JudgeResult, RubricAspect, coerce_aspects
 from pr2_agent.judges.embedding import DEFAULT_THRESHOLDS, EmbeddingProxyJudge
 from pr2_agent.judges.lampqa import JudgeEndpointError, LaMPQAJudge
@@ -36,6 +35,5 @@ __all__ = [
     "RubricAspect",
     "YesNoProxyJudge",
     "coerce_aspects",
-    "extract_answer_span",
     "parse_match_score",
 ]

@@ -103,7 +103,7 @@ class JudgeItem:
     """The user's detailed description of the question (LaMP-QA's ``narrative``; PR2's ``details``)."""
     aspects: tuple[RubricAspect, ...]
     response: str
-    """The full completion; judges score only its ``<answer>`` span (see :mod:`.answer_span`)."""
+    """The full completion; judges score only its ``<answer>`` span (see :func:`pr2_agent.parsing.answer_text`)."""
 
     def __init__(self, question: str, narrative: str, aspects: Sequence[Any], response: str) -> None:
         for name, value in (("question", question), ("narrative", narrative), ("response", response)):

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pr2_agent.judges.answer_span import extract_answer_span
 from pr2_agent.judges.base import AspectJudgement, BaseJudge, JudgeItem, JudgeResult, RubricAspect
 from pr2_agent.judges.match_score import parse_match_score
+from pr2_agent.parsing import answer_text
 from pr2_agent.prompts import LAMPQA_JUDGE_SYSTEM_PROMPT, LAMPQA_JUDGE_USER_TEMPLATE
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class LaMPQAJudge(BaseJudge):
         slots: list[list[_Task]] = []
         unique: dict[_Task, int] = {}
         for item in items:
-            response = extract_answer_span(item.response) if self.extract_answer else item.response
+            response = answer_text(item.response) if self.extract_answer else item.response
             row = [(item.question, item.narrative, aspect, response) for aspect in item.aspects]
             for task in row:
                 unique.setdefault(task, len(unique))

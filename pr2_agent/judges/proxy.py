@@ -12,7 +12,6 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar
 
-from pr2_agent.judges.answer_span import extract_answer_span
 from pr2_agent.judges.base import (
     AspectJudgement,
     BaseJudge,
@@ -21,6 +20,7 @@ from pr2_agent.judges.base import (
     check_thresholds,
     threshold_score,
 )
+from pr2_agent.parsing import answer_text
 
 SIGNAL_DECIMALS = 4
 """Signals are rounded to this many decimals, so float noise from batch padding cannot flip a score."""
@@ -66,7 +66,7 @@ class ProxyJudge(BaseJudge):
 
     def answer_text(self, item: JudgeItem) -> str:
         """The text that is scored: the ``<answer>`` span, or the whole response stripped."""
-        return extract_answer_span(item.response) if self.extract_answer else item.response.strip()
+        return answer_text(item.response) if self.extract_answer else item.response.strip()
 
     def _verdict(self, aspect: str, value: float | None) -> AspectJudgement:
         if value is None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from pr2_agent.trajectory import Segment
+from pr2_agent.trajectory import Segment, SegmentFinish, SegmentLogprobs
 
-FinishReason = Literal["stop", "eos", "length"]
+FinishReason = SegmentFinish
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,25 @@ class Generation:
     """Ids of the templated prompt this trajectory is conditioned on, or None."""
     finish_reason: FinishReason
     """``stop``: a stop string was produced; ``eos``: end of sequence; ``length``: max_new_tokens hit."""
+    logprobs: SegmentLogprobs | None = None
+    """Sampling log-probabilities of ``token_ids``, where the backend reports them (vLLM)."""
+
+
+def validate_request(r: GenerationRequest) -> None:
+    """Refuse a request no backend can honour; the message lists every problem."""
+    problems = []
+    if not r.messages:
+        problems.append("messages is empty (the prompt needs at least a user message)")
+    if not isinstance(r.max_new_tokens, int) or r.max_new_tokens < 1:
+        problems.append(f"max_new_tokens must be a positive integer, got {r.max_new_tokens!r}")
+    if r.temperature < 0:
+        problems.append(f"temperature must be >= 0 (0 = greedy), got {r.temperature!r}")
+    if not 0 < r.top_p <= 1:
+        problems.append(f"top_p must be in (0, 1], got {r.top_p!r}")
+    if any(not s for s in r.stop):
+        problems.append("stop contains an empty string, which would stop immediately")
+    if problems:
+        raise ValueError("Invalid GenerationRequest: " + "; ".join(problems) + ".")
 
 
 @runtime_checkable

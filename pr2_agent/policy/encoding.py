@@ -12,6 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from pr2_agent.policy.base import GenerationRequest
+from pr2_agent.weights import end_of_turn_ids
 
 PROMPT_CACHE_SIZE = 4096
 """Templated prompts kept (a GRPO step asks for the same few prompts many times)."""
@@ -74,3 +75,19 @@ class EncodesRequests:
     def input_ids(self, request: GenerationRequest) -> tuple[list[int], list[int]]:
         """Return ``(prompt_ids, prompt_ids + ids of every segment so far)`` for a request."""
         return self._encoder.input_ids(request)
+
+
+def eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
+    """Every id that ends a turn: the tokenizer's end-of-turn tokens plus the model's configured EOS."""
+    ids = set(end_of_turn_ids(tokenizer))
+    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if isinstance(configured, int):
+        ids.add(configured)
+    elif isinstance(configured, list):
+        ids.update(int(i) for i in configured)
+    if not ids:
+        raise ValueError(
+            "Neither the tokenizer nor the model's generation_config defines an EOS token, so generation "
+            "could never end on its own. Set tokenizer.eos_token (e.g. '<|im_end|>' for ChatML models)."
+        )
+    return sorted(ids)

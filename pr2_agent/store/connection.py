@@ -24,11 +24,11 @@ from chromadb.api import ClientAPI
 from chromadb.config import Settings
 from chromadb.errors import ChromaError
 
+from pr2_agent.context import DEFAULT_STORE_PATH
 from pr2_agent.store.errors import ProfileStoreError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_STORE_PATH = Path(".pr2/store")
 """Default store directory, relative to the working directory (never a home directory)."""
 
 _BACKEND_ERRORS: tuple[type[BaseException], ...] = (ChromaError, httpx.HTTPError, OSError)
@@ -73,7 +73,7 @@ def connect(
         return Connection(client=client)
     if url is not None:
         return _connect_http(url)
-    return _connect_directory(Path(path) if path is not None else DEFAULT_STORE_PATH)
+    return _connect_directory(Path(path) if path is not None else Path(DEFAULT_STORE_PATH))
 
 
 def _settings() -> Settings:
@@ -106,7 +106,7 @@ def _connect_http(url: str) -> Connection:
         )
     ssl = parts.scheme == "https"
     port = port if port is not None else (443 if ssl else 8000)
-    start = f"`chroma run --path {DEFAULT_STORE_PATH} --host {parts.hostname} --port {port}`"
+    start = f"`chroma run --path {Path(DEFAULT_STORE_PATH)} --host {parts.hostname} --port {port}`"
     hint = (
         f"Check that the Chroma server at {url} is running (start one with {start}; "
         "the `chroma` command ships with the chromadb package)."

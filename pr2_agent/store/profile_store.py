@@ -31,6 +31,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.types import GetResult, Include, Where
 from tqdm.auto import tqdm
 
+from pr2_agent.context import DEFAULT_COLLECTION
 from pr2_agent.store.collection import (
     ITEM_KEY,
     USER_KEY,
@@ -61,7 +62,6 @@ RetrievalMode = Literal["dense", "bm25"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("dense", "bm25")
 """``dense``: cosine similarity of embeddings; ``bm25``: BM25 over the user's item texts."""
 
-DEFAULT_COLLECTION = "pr2_profiles"
 DEFAULT_K = 5
 WRITE_BATCH_SIZE = 256
 """Records per Chroma write; Chroma's single-node guide recommends batches of 50-250."""

@@ -83,7 +83,6 @@ def tiny_model(tmp_path_factory):
 def _store(records):
     import chromadb
     from chromadb.config import Settings
-
     from trainers.records import ensure_profile_store
 
     client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False))
@@ -120,16 +119,16 @@ def _config(out: Path, **overrides):
 
 def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path):
     import torch
+    from trainers.records import records_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from pr2_agent import build_graph
+    from pr2_agent.advantage import pr2_group_advantages
     from pr2_agent.policy.local import LocalPolicy
-    from trainers.advantage import pr2_group_advantages
+    from pr2_agent.rewards import build_reward_functions
     from trainers.curves import CURVES_FILENAME, TrainingCurvesCallback
     from trainers.grpo_train import save_final_model
     from trainers.pr2_trainer import PR2GRPOTrainer
-    from trainers.records import records_dataset
-    from trainers.rewards import build_reward_functions
     from trainers.rollout import GraphRollout, RolloutSettings
 
     records = _records()
@@ -236,12 +235,12 @@ def _columns(inputs):
 def test_lora_training_is_merged_into_a_plain_checkpoint(tiny_model, tmp_path):
     import torch
     from peft import LoraConfig
+    from trainers.records import records_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from pr2_agent.rewards import build_reward_functions
     from trainers.grpo_train import save_final_model
     from trainers.pr2_trainer import PR2GRPOTrainer
-    from trainers.records import records_dataset
-    from trainers.rewards import build_reward_functions
     from trainers.rollout import GraphRollout, RolloutSettings
 
     records = _records()

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from trainers.advantage import pr2_advantages, pr2_group_advantages, sample_std
+from pr2_agent.advantage import pr2_advantages, pr2_group_advantages, sample_std
 
 
 def test_two_rollouts_by_hand():

@@ -15,14 +15,17 @@ from pr2_agent.evaluation.runner import (
     Evaluation,
     ResultsLog,
     check_records,
-    ensure_profiles,
     scores_path,
     select_records,
     validate_system_names,
 )
-from pr2_agent.evaluation.systems import NoPersonalization, ProfileRag, Sampling
+from pr2_agent.evaluation.systems import NoPersonalization, ProfileRag
+from pr2_agent.run.ingest import ensure_profiles
 from pr2_agent.store import open_profile_store
-from tests.unit.test_eval_systems import EchoPolicy, FakeJudge, make_record, make_store
+from pr2_agent.tasks import get_task
+from tests.unit.test_eval_systems import GREEDY, EchoPolicy, FakeJudge, make_record, make_store
+
+LAMPQA = get_task("lampqa")
 
 SETUP = {"model": "echo", "temperature": 0.0}
 
@@ -32,9 +35,10 @@ def read_rows(path):
 
 
 def evaluation(tmp_path, policy, judge=None, batch_size=2, **kw):
-    system = NoPersonalization(policy, Sampling(batch_size=batch_size))
+    system = NoPersonalization(policy, GREEDY, batch_size)
     return Evaluation(
         systems=[system],
+        task=LAMPQA,
         judge=judge or FakeJudge(),
         out_dir=tmp_path,
         setups={"nopers": SETUP},
@@ -48,7 +52,8 @@ def test_results_are_written_with_trace_and_responses_file(tmp_path):
     store = make_store(records)
     policy = EchoPolicy()
     ev = Evaluation(
-        systems=[ProfileRag(policy, Sampling(batch_size=2), store, k=2)],
+        systems=[ProfileRag(policy, GREEDY, store, k=2, batch_size=2)],
+        task=LAMPQA,
         judge=FakeJudge(),
         out_dir=tmp_path,
         setups={"rag": SETUP},
@@ -73,7 +78,7 @@ def test_judge_receives_the_record_rubric_and_answer(tmp_path):
     record = make_record(0)
     evaluation(tmp_path, EchoPolicy(), judge).run([record])
     (item,) = judge.items
-    assert item.question == record.question and item.narrative == record.narrative
+    assert item.question == record.question and item.narrative == record.reference.narrative
     assert [a.aspect for a in item.aspects] == [
         "budget0",
         "timing0",
@@ -167,7 +172,7 @@ def test_record_and_system_checks():
 # ---------------------------------------------------------------------------------------------- CLI
 def write_data(tmp_path, n=4):
     path = tmp_path / "data.json"
-    path.write_text(json.dumps([make_record(i).to_dict() for i in range(n)]))
+    path.write_text(json.dumps([make_record(i).reference.to_dict() for i in range(n)]))
     return path
 
 
@@ -202,7 +207,7 @@ def test_cli_judge_endpoint_that_does_not_answer(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(
         eval_cli,
         "make_judge",
-        lambda args: LaMPQAJudge(args.judge_base_url, args.judge_model, transport_retries=0, timeout=5),
+        lambda spec: LaMPQAJudge(spec.base_url, spec.model, transport_retries=0, timeout=5),
     )
     monkeypatch.setattr(eval_cli, "load_policy", lambda args: pytest.fail("the policy loaded before the check"))
     code, out = run_cli(

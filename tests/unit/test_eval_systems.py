@@ -14,14 +14,16 @@ from pr2_agent import prompts
 from pr2_agent.context import Context
 from pr2_agent.data.lampqa import Aspect, LaMPQARecord, ProfileEntry
 from pr2_agent.evaluation.systems import (
+    GraphSystem,
     NoPersonalization,
-    PR2System,
     ProfileRag,
     RandomProfileRag,
-    Sampling,
     donor_for,
     extract_personalized_answer,
 )
+from pr2_agent.methods import get_method
+from pr2_agent.tasks import Example
+from pr2_agent.tasks.lampqa import lampqa_example
 from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult
 from pr2_agent.policy.base import Generation, GenerationRequest
 from pr2_agent.policy.scripted import ScriptedPolicy
@@ -31,8 +33,18 @@ CATS = ("Art_and_Entertainment", "Lifestyle_and_Personal_Development", "Society_
 
 
 # ------------------------------------------------------------------------------------- shared fakes
-def make_record(i: int, category: str | None = None, n_profile: int = 3) -> LaMPQARecord:
-    """A small LaMP-QA record whose profile texts name their owner (``u{i}``)."""
+GREEDY = Context(temperature=0.0)
+"""The evaluation template: greedy, default budgets."""
+PR2 = get_method("pr2")
+
+
+def make_record(i: int, category: str | None = None, n_profile: int = 3) -> Example:
+    """A small LaMP-QA example whose profile texts name their owner (``u{i}``)."""
+    return lampqa_example(make_lampqa_record(i, category, n_profile))
+
+
+def make_lampqa_record(i: int, category: str | None = None, n_profile: int = 3) -> LaMPQARecord:
+    """The LaMP-QA record behind :func:`make_record`."""
     return LaMPQARecord(
         id=f"u{i}",
         question=f"How should I plan topic{i}?",
@@ -132,7 +144,7 @@ class SpyStore:
         return self.store.search(user_id, query, k)
 
 
-def make_store(records: Sequence[LaMPQARecord]):
+def make_store(records: Sequence[Example]):
     """An in-memory store (its own collection) holding each record's profile under the record id."""
     store = open_profile_store(client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash")
     for r in records:
@@ -148,7 +160,7 @@ def run_all(system, records):
 def test_nopers_sends_the_official_prompt_in_batches():
     records = [make_record(i) for i in range(5)]
     policy = EchoPolicy()
-    out = run_all(NoPersonalization(policy, Sampling(batch_size=2, max_new_tokens=64)), records)
+    out = run_all(NoPersonalization(policy, Context(temperature=0.0, max_new_tokens=64), 2), records)
     assert policy.batches == [2, 2, 1]
     assert [r.id for r, _ in out] == [r.id for r in records]
     req = policy.requests[0]
@@ -166,7 +178,7 @@ def test_rag_sends_the_official_prompt_with_the_askers_top_k_items():
     records = [make_record(i) for i in range(3)]
     store = SpyStore(make_store(records))
     policy = EchoPolicy()
-    out = run_all(ProfileRag(policy, Sampling(batch_size=8), store, k=2), records)
+    out = run_all(ProfileRag(policy, GREEDY, store, k=2, batch_size=8), records)
     assert [c[0] for c in store.calls] == ["u0", "u1", "u2"]
     assert all(query == r.question and k == 2 for (_, query, k), r in zip(store.calls, records, strict=True))
     for (record, answer), request in zip(out, policy.requests, strict=True):
@@ -185,7 +197,7 @@ def test_rag_sends_the_official_prompt_with_the_askers_top_k_items():
 
 def test_rag_k_must_be_positive():
     with pytest.raises(ValueError, match="rag k must be >= 1"):
-        ProfileRag(EchoPolicy(), Sampling(), SpyStore(None), k=0)
+        ProfileRag(EchoPolicy(), GREEDY, SpyStore(None), k=0)
 
 
 def test_rag_random_never_reads_the_askers_profile():
@@ -193,7 +205,7 @@ def test_rag_random_never_reads_the_askers_profile():
     store = SpyStore(make_store(records))
     policy = EchoPolicy()
     pool = [r.id for r in records]
-    out = run_all(RandomProfileRag(policy, Sampling(batch_size=5), store, k=10, pool=pool, seed=7), records)
+    out = run_all(RandomProfileRag(policy, GREEDY, store, k=10, pool=pool, seed=7, batch_size=5), records)
     assert len(out) == 12
     for (record, answer), request, (user, _, _) in zip(out, policy.requests, store.calls, strict=True):
         assert user != record.id and answer.profile_user == user
@@ -237,7 +249,7 @@ def test_extract_personalized_answer(text, answer, parsed):
 
 def test_unparseable_reply_falls_back_to_raw_text():
     policy = EchoPolicy(json_ok=False)
-    ((_, answer),) = run_all(NoPersonalization(policy, Sampling()), [make_record(0)])
+    ((_, answer),) = run_all(NoPersonalization(policy, GREEDY), [make_record(0)])
     assert answer.answer == "answer using nothing" and answer.json_parsed is False
     assert answer.raw == "answer using nothing"
 
@@ -247,7 +259,7 @@ def test_pr2_runs_the_graph_per_user_concurrently():
     store = SpyStore(make_store(records))
     policy = EchoPolicy()
     context = Context(top_k=2, max_searches=2, temperature=0.0)
-    system = PR2System(policy, store, context, Sampling(batch_size=4))
+    system = GraphSystem(PR2, policy, store, context, batch_size=4)
     out = dict((r.id, a) for r, a in run_all(system, records))
     # Two model turns per question, batched four at a time: far fewer backend calls than turns.
     assert sum(policy.batches) == 12 and max(policy.batches) == 4 and len(policy.batches) < 12
@@ -262,7 +274,7 @@ def test_pr2_runs_the_graph_per_user_concurrently():
 
 def test_pr2_error_stops_the_run():
     records = [make_record(i) for i in range(3)]
-    system = PR2System(ScriptedPolicy([]), make_store(records), Context(), Sampling(batch_size=2))
+    system = GraphSystem(PR2, ScriptedPolicy([]), make_store(records), Context(), batch_size=2)
     with pytest.raises(RuntimeError, match="ran out of turns"):
         run_all(system, records)
 
@@ -277,6 +289,6 @@ def test_pr2_a_slow_search_does_not_split_the_batch():
             return super().search(user_id, query, k)
 
     records = [make_record(i) for i in range(4)]
-    system = PR2System(EchoPolicy(), SlowStore(make_store(records)), Context(top_k=2), Sampling(batch_size=4))
+    system = GraphSystem(PR2, EchoPolicy(), SlowStore(make_store(records)), Context(top_k=2), batch_size=4)
     run_all(system, records)
     assert system.batching.batch_sizes == [4, 4]

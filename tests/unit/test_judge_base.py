@@ -19,8 +19,8 @@ from pr2_agent.judges import (
     ProxyJudge,
     RubricAspect,
     coerce_aspects,
-    extract_answer_span,
 )
+from pr2_agent.parsing import answer_text
 
 ASPECT = {"aspect": "Budget", "reason": "Money is tight.", "evidence": "around 700 euros at most"}
 
@@ -159,10 +159,11 @@ OPEN, CLOSE = prompts.open_tag(prompts.ANSWER_TAG), prompts.close_tag(prompts.AN
     ("text", "expected"),
     [
         ("<think>t</think><answer> final </answer>", "final"),
-        ("<answer>draft</answer><answer>rewrite</answer>", "rewrite"),
+        # The first answer is final: the graph stops generating at its closing tag.
+        ("<answer>draft</answer><answer>rewrite</answer>", "draft"),
         # Generation ended inside the answer: the open span runs to the end.
         ("<think>t</think><answer>cut off mid", "cut off mid"),
-        ("<answer>first</answer> then <answer>unfinished", "unfinished"),
+        ("<answer>first</answer> then <answer>unfinished", "first"),
         # The environment forced the answer by opening the tag; the model continued it.
         ("<search>x</search>" + prompts.FORCED_ANSWER_OBSERVATION + "Use the fridge.", "Use the fridge."),
         ("no tags at all\n", "no tags at all"),
@@ -170,8 +171,8 @@ OPEN, CLOSE = prompts.open_tag(prompts.ANSWER_TAG), prompts.close_tag(prompts.AN
         # Present but empty: an empty answer, not a fallback to the reasoning.
         ("<think>long reasoning covering everything</think><answer></answer>", ""),
         ("<think>covers it all</think><answer>", ""),
-        # A nested opener: the innermost (last) one wins.
-        ("<answer>outer <answer>inner</answer>", "inner"),
+        # A nested opener is text inside the first answer (as the agent's parser reads it).
+        ("<answer>outer <answer>inner</answer>", "outer <answer>inner"),
         # Stray closers before or after do not matter.
         ("</answer>junk<answer>real</answer></answer>", "real"),
         # Tags are matched exactly (as the agent's parser does): look-alikes are plain text.
@@ -184,10 +185,25 @@ OPEN, CLOSE = prompts.open_tag(prompts.ANSWER_TAG), prompts.close_tag(prompts.AN
         ),
     ],
 )
-def test_extract_answer_span(text, expected):
-    assert extract_answer_span(text) == expected
+def test_answer_text(text, expected):
+    assert answer_text(text) == expected
 
 
-def test_extract_answer_span_uses_the_tag_names_from_prompts():
+def test_answer_text_uses_the_tag_names_from_prompts():
     assert OPEN == "<answer>" and CLOSE == "</answer>"
-    assert extract_answer_span(f"x{OPEN}y{CLOSE}z") == "y"
+    assert answer_text(f"x{OPEN}y{CLOSE}z") == "y"
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        "<think>t</think><answer> final </answer>",
+        "<answer>draft</answer><answer>rewrite</answer>",
+        "<answer>outer <answer>inner</answer>",
+        "<think>t</think><answer>cut off mid",
+    ],
+)
+def test_the_graph_and_the_judges_read_the_same_answer(turn):
+    from pr2_agent.parsing import parse_action
+
+    assert parse_action(turn).payload == answer_text(turn)

@@ -8,7 +8,7 @@ import pytest
 
 from pr2_agent.judges import EmbeddingProxyJudge, JudgeResult
 from pr2_agent.judges.base import AspectJudgement
-from trainers.rewards import (
+from pr2_agent.rewards import (
     REWARD_FUNCTIONS,
     SCORE_REWARD,
     RubricJudgeReward,

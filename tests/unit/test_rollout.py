@@ -7,15 +7,15 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from trainers.records import record_to_row
 
 from pr2_agent import build_graph, prompts
 from pr2_agent.policy.base import Generation
 from pr2_agent.policy.batching import BatchingPolicy
+from pr2_agent.rewards import RubricJudgeReward
 from pr2_agent.trajectory import Trajectory, env_segment, model_segment
 from tests.fakes import FakeStore
 from tests.unit.test_rewards import WordJudge
-from trainers.records import record_to_row
-from trainers.rewards import RubricJudgeReward
 from trainers.rollout import (
     GraphRollout,
     RolloutSettings,

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from trainers.records import record_to_row
 
 from pr2_agent import prompts
 from pr2_agent.data.lampqa import Aspect, LaMPQARecord, ProfileEntry
 from pr2_agent.policy.base import GenerationRequest, Policy
+from pr2_agent.rewards import RubricJudgeReward
 from pr2_agent.trajectory import Trajectory, env_segment, model_segment
 from tests.fakes import FakeStore
 from tests.tiny_model import build_tiny_tokenizer
 from tests.unit.test_rewards import WordJudge
-from trainers.records import record_to_row
-from trainers.rewards import RubricJudgeReward
 from trainers.rollout import GraphRollout, RolloutSettings, completion_logprobs
 from trainers.vllm_policy import SampledLogprobs, VLLMPolicy, check_vllm_rollouts, vllm_rollout_problems
 

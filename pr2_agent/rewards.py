@@ -16,8 +16,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pr2_agent.judges import Judge, JudgeItem, extract_answer_span
-from pr2_agent.parsing import has_think_before_answer
+from pr2_agent.judges import Judge, JudgeItem
+from pr2_agent.parsing import answer_text, has_think_before_answer
 
 RewardFunction = Callable[..., list[float | None]]
 
@@ -42,7 +42,7 @@ def _column(kwargs: Mapping[str, Any], name: str, n: int, reward: str) -> list[A
     if values is None:
         raise ValueError(
             f"reward {reward!r} needs the {name!r} column, which this batch does not have. Train on rows "
-            "built by trainers.records (question, narrative, rubric_aspects) with the PR2 rollout."
+            "built by pr2_agent.run.rows (the task's reward columns) with the graph rollout."
         )
     if len(values) != n:
         raise ValueError(f"reward {reward!r}: column {name!r} has {len(values)} values for {n} completions.")
@@ -96,7 +96,7 @@ class RubricJudgeReward:
         n = len(completions)
         answers = kwargs.get("answer")
         if answers is None:
-            answers = [extract_answer_span(_completion_text(c)) for c in completions]
+            answers = [answer_text(_completion_text(c)) for c in completions]
         elif len(answers) != n:
             raise ValueError(f"reward {self.__name__!r}: {len(answers)} answers for {n} completions.")
         scores = self.score(

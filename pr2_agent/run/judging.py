@@ -1,0 +1,73 @@
+"""The one judge factory: a :class:`JudgeSpec` (from CLI flags or a trainer config) becomes a judge.
+
+``pr2 eval``, the GRPO trainer and the trajectory export all describe their judge with the same
+fields and build it here, so a judge option means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pr2_agent.judges import Judge
+
+JUDGE_KINDS: tuple[str, ...] = ("proxy", "lampqa")
+"""``proxy``: offline MiniLM aspect similarity (labelled proxy); ``lampqa``: LaMP-QA's protocol on an endpoint."""
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """Which judge, and how to reach it."""
+
+    kind: str = "proxy"
+    base_url: str | None = None
+    """``lampqa``: the OpenAI-compatible endpoint serving the judge model, e.g. http://127.0.0.1:8011/v1."""
+    model: str | None = None
+    """``lampqa``: the model name at ``base_url`` (None: the first one served)."""
+    continuous: bool = False
+    """``proxy``: float aspect scores in [0, 2] instead of 0/1/2 (a smoother GRPO reward)."""
+    concurrency: int = 4
+    """``lampqa``: parallel requests."""
+    max_tokens: int = 4096
+    """``lampqa``: generation cap per judge call."""
+
+    def __post_init__(self) -> None:
+        """Refuse a judge that cannot be built, saying what to pass instead."""
+        if self.kind not in JUDGE_KINDS:
+            raise ValueError(f"judge must be one of {', '.join(JUDGE_KINDS)}, got {self.kind!r}.")
+        if self.kind == "lampqa" and not self.base_url:
+            raise ValueError(
+                "judge 'lampqa' needs --judge-base-url (judge_base_url in a trainer config): an OpenAI-compatible "
+                "endpoint serving the judge model, e.g. http://127.0.0.1:8011/v1; LaMP-QA's protocol uses "
+                "Qwen2.5-32B-Instruct. "
+                "Or use the offline 'proxy' judge."
+            )
+
+
+def make_judge(spec: JudgeSpec) -> Judge:
+    """Build the judge ``spec`` names (nothing is loaded or called until its first use)."""
+    if spec.kind == "proxy":
+        from pr2_agent.judges import EmbeddingProxyJudge
+
+        return EmbeddingProxyJudge(continuous=spec.continuous)
+    from pr2_agent.judges import LaMPQAJudge
+
+    assert spec.base_url is not None  # checked in JudgeSpec
+    return LaMPQAJudge(
+        base_url=spec.base_url, model=spec.model, concurrency=spec.concurrency, max_tokens=spec.max_tokens
+    )
+
+
+def check_judge(judge: Judge, question: str, narrative: str, aspects: Any) -> None:
+    """Make one real judge call before any generation, so a dead endpoint fails in seconds, not hours.
+
+    Raises:
+        ConnectionError: The judge's endpoint does not answer.
+    """
+    from pr2_agent.judges import JudgeEndpointError, JudgeItem
+
+    try:
+        judge.judge_batch([JudgeItem(question, narrative, list(aspects)[:1], "ok")])
+    except JudgeEndpointError as err:
+        raise ConnectionError(f"the judge does not answer: {err}") from None
