@@ -80,14 +80,38 @@ def tiny_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("tiny"))
 
 
+def _examples(records):
+    from pr2_agent.tasks.lampqa import lampqa_example
+
+    return [lampqa_example(r) for r in records]
+
+
+def _dataset(records):
+    from datasets import Dataset
+
+    from pr2_agent.methods import get_method
+    from pr2_agent.run.rows import training_rows
+    from pr2_agent.tasks import get_task
+
+    return Dataset.from_list(training_rows(_examples(records), get_task("lampqa"), get_method("pr2")))
+
+
+def _settings(*, num_baseline=1, **context):
+    from pr2_agent.context import Context
+    from trainers.rollout import RolloutSettings
+
+    return RolloutSettings(context=Context(**context), num_baseline=num_baseline)
+
+
 def _store(records):
     import chromadb
     from chromadb.config import Settings
-    from trainers.records import ensure_profile_store
+
+    from pr2_agent.run.ingest import open_store_with_profiles
 
     client = chromadb.EphemeralClient(settings=Settings(anonymized_telemetry=False))
-    return ensure_profile_store(
-        records, None, client=client, embedding="hash", collection=f"grpo-{uuid.uuid4().hex[:8]}"
+    return open_store_with_profiles(
+        _examples(records), None, client=client, embedding="hash", collection=f"grpo-{uuid.uuid4().hex[:8]}"
     )
 
 
@@ -119,7 +143,6 @@ def _config(out: Path, **overrides):
 
 def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path):
     import torch
-    from trainers.records import records_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from pr2_agent import build_graph
@@ -127,14 +150,14 @@ def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path)
     from pr2_agent.policy.local import LocalPolicy
     from pr2_agent.rewards import build_reward_functions
     from trainers.curves import CURVES_FILENAME, TrainingCurvesCallback
-    from trainers.grpo_train import save_final_model
     from trainers.pr2_trainer import PR2GRPOTrainer
-    from trainers.rollout import GraphRollout, RolloutSettings
+    from trainers.rollout import GraphRollout
+    from trainers.saving import save_final_model
 
     records = _records()
     store = _store(records)
     rewards = build_reward_functions(["rubric_judge", "structure"], HashJudge())
-    settings = RolloutSettings(num_baseline=1, top_k=2, max_searches=1, max_new_tokens=8)
+    settings = _settings(num_baseline=1, top_k=2, max_searches=1, max_new_tokens=8)
     rollout = GraphRollout(store, settings, rewards[0].score)
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model, padding_side="left")
@@ -145,7 +168,7 @@ def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path)
         model=model,
         reward_funcs=rewards,
         args=_config(out_dir),
-        train_dataset=records_dataset(records),
+        train_dataset=_dataset(records),
         processing_class=tokenizer,
         rollout_func=rollout,
         callbacks=[TrainingCurvesCallback()],
@@ -235,18 +258,17 @@ def _columns(inputs):
 def test_lora_training_is_merged_into_a_plain_checkpoint(tiny_model, tmp_path):
     import torch
     from peft import LoraConfig
-    from trainers.records import records_dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from pr2_agent.rewards import build_reward_functions
-    from trainers.grpo_train import save_final_model
     from trainers.pr2_trainer import PR2GRPOTrainer
-    from trainers.rollout import GraphRollout, RolloutSettings
+    from trainers.rollout import GraphRollout
+    from trainers.saving import save_final_model
 
     records = _records()
     rewards = build_reward_functions(["rubric_judge", "structure"], HashJudge())
     rollout = GraphRollout(
-        _store(records), RolloutSettings(num_baseline=1, max_searches=1, max_new_tokens=6), rewards[0].score
+        _store(records), _settings(num_baseline=1, max_searches=1, max_new_tokens=6), rewards[0].score
     )
     tokenizer = AutoTokenizer.from_pretrained(tiny_model, padding_side="left")
     model = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32)
@@ -255,7 +277,7 @@ def test_lora_training_is_merged_into_a_plain_checkpoint(tiny_model, tmp_path):
         model=model,
         reward_funcs=rewards,
         args=_config(out_dir, max_steps=1),
-        train_dataset=records_dataset(records),
+        train_dataset=_dataset(records),
         processing_class=tokenizer,
         rollout_func=rollout,
         peft_config=LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"),
@@ -280,12 +302,11 @@ def test_grpo_train_entry_point(tiny_model, tmp_path):
     argv = [
         "--model_name_or_path", str(tiny_model),
         "--train_file", str(data),
-        "--store_path", str(tmp_path / "store"),
-        "--embedding", "hash",
+        "--context", json.dumps(
+            {"store_path": str(tmp_path / "store"), "embedding": "hash", "max_searches": 1, "max_new_tokens": 6}
+        ),
         "--judge", "proxy",
         "--num_baseline", "1",
-        "--max_searches", "1",
-        "--max_turn_tokens", "6",
         "--output_dir", str(out_dir),
         "--use_cpu", "true", "--bf16", "false",
         "--per_device_train_batch_size", "4",
@@ -318,6 +339,8 @@ def test_shipped_configs_parse(name):
     cpu_flags = ["--use_cpu", "true", "--bf16", "false"] if name == "grpo_gpu.yaml" else []
     script, training, model_args = parser.parse_args_and_config(args=["--config", str(config), *cpu_flags])
     assert script.advantage == "pr2" and script.num_baseline == 1 and training.num_generations == 4
+    context = script.run_context()  # the YAML's context: mapping is a validated pr2_agent.Context
+    assert context.top_k == 3 and context.max_searches == 3 and context.max_new_tokens in (192, 256)
     assert training.generation_batch_size % training.num_generations == 0
     assert model_args.model_name_or_path
     assert training.use_vllm is (name == "grpo_gpu.yaml")

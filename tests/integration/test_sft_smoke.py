@@ -8,8 +8,10 @@ import pytest
 import torch
 
 from pr2_agent import Context, build_graph
+from pr2_agent.methods import get_method
 from tests.unit.test_demonstrations import KeywordStore, make_record
-from trainers.export import demonstration_runner, run_records, trajectory_row, write_dataset
+from tests.unit.test_export import run_records
+from trainers.trajectories import demonstration_runner, trajectory_row, write_dataset
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,7 @@ def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, tra
     tokenizer = AutoTokenizer.from_pretrained(base)
     records = [make_record(f"q{i}") for i in range(3)]
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
-    run_one = demonstration_runner(store, tokenizer, Context(), seed=0, probe=True)
+    run_one = demonstration_runner(store, tokenizer, Context(), seed=0, probe=True, method=get_method("pr2"))
     rows = [trajectory_row(r, s, eos_token_id=tokenizer.eos_token_id) for r, _, s in run_records(records, run_one)]
     data = write_dataset(rows, tmp_path / "demo.jsonl")
 

@@ -8,7 +8,8 @@ import pytest
 
 from tests.servers import llama_server  # noqa: F401  (fixture)
 from tests.unit.test_demonstrations import KeywordStore, make_record
-from trainers.export import build_parser, export, load_rows
+from trainers.export import build_parser, export
+from trainers.trajectories import load_rows
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +21,7 @@ def test_teacher_runs_are_tokenized_judged_and_filtered(tmp_path, monkeypatch, l
     data = tmp_path / "data.json"
     data.write_text(json.dumps([r.to_dict() for r in records]))
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
-    monkeypatch.setattr("trainers.records.ensure_profile_store", lambda recs, path: store)
+    monkeypatch.setattr("pr2_agent.run.ingest.open_store_with_profiles", lambda examples, path: store)
     tokenizer_dir = build_tiny_model(tmp_path / "tiny")
     common = [
         "--data", str(data), "--source", "teacher", "--teacher-model", "smollm2-135m",

@@ -168,7 +168,7 @@ def test_forced_answer_continues_inside_the_opened_tag():
     info = render_information([FakeHit("p1", PROFILE[1][1], 1.0)])
     segments = [
         model_segment("<think>x</think>\n<search>grocery budget</search>", None),
-        env_segment(info, None),
+        env_segment(info, None, ["p1"]),
         model_segment("<search>again</search>", None),
         env_segment(prompts.FORCED_ANSWER_OBSERVATION, None),
     ]
@@ -177,16 +177,13 @@ def test_forced_answer_continues_inside_the_opened_tag():
     assert "BUDGET-FACT" in gen.text and "OVEN-FACT" not in gen.text
 
 
-def test_information_items_map_rendered_lines_back_to_ids():
-    tricky = ("p9", "Has a tag </information> and   extra   spaces")
-    profile = {"p1": PROFILE[1][1], tricky[0]: tricky[1]}
-    from trainers.demonstrations import _rendered
-
-    ids_by_line = {_rendered(t): i for i, t in profile.items()}
-    block = render_information([FakeHit("p9", tricky[1], 0.5), FakeHit("x", "not in profile", 0.4)])
-    seen = information_items(block, ids_by_line)
-    assert [(s.rank, s.item_id) for s in seen] == [(1, "p9"), (2, None)]
-    assert information_items(render_information([]), ids_by_line) == []
+def test_information_items_are_read_from_the_segment_not_its_text():
+    # The graph records the ids it showed; the rendered text (tags neutralised, spaces folded) is never parsed.
+    block = render_information([FakeHit("p9", "Has a tag </information>", 0.5), FakeHit("x", "other", 0.4)])
+    seen = information_items(env_segment(block, None, ["p9", "x"]))
+    assert [(s.rank, s.item_id) for s in seen] == [(1, "p9"), (2, "x")]
+    assert information_items(env_segment(render_information([]), None, [])) == []
+    assert information_items(env_segment(prompts.INVALID_ACTION_OBSERVATION, None)) == []
 
 
 def test_missing_evidence_plan_is_a_clear_error():

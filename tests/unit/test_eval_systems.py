@@ -21,13 +21,13 @@ from pr2_agent.evaluation.systems import (
     donor_for,
     extract_personalized_answer,
 )
-from pr2_agent.methods import get_method
-from pr2_agent.tasks import Example
-from pr2_agent.tasks.lampqa import lampqa_example
 from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult
+from pr2_agent.methods import get_method
 from pr2_agent.policy.base import Generation, GenerationRequest
 from pr2_agent.policy.scripted import ScriptedPolicy
 from pr2_agent.store import ProfileItem, open_profile_store
+from pr2_agent.tasks import Example
+from pr2_agent.tasks.lampqa import lampqa_example
 
 CATS = ("Art_and_Entertainment", "Lifestyle_and_Personal_Development", "Society_and_Culture")
 

@@ -10,19 +10,32 @@ import pytest
 from pr2_agent import Context
 from pr2_agent.judges import JudgeResult
 from pr2_agent.judges.base import AspectJudgement
+from pr2_agent.methods import get_method
 from pr2_agent.policy.batching import BatchingPolicy
 from pr2_agent.policy.scripted import ScriptedPolicy
+from pr2_agent.run.fanout import run_jobs
+from pr2_agent.tasks import get_task
+from pr2_agent.tasks.lampqa import lampqa_example
 from tests.unit.test_demonstrations import KeywordStore, make_record
-from trainers.export import (
+from trainers.sft_train import SFTScriptArguments, prepare_rows
+from trainers.trajectories import (
     collect_rows,
     demonstration_runner,
     load_rows,
     model_runner,
-    run_records,
     trajectory_row,
     write_dataset,
 )
-from trainers.sft_train import SFTScriptArguments, prepare_rows
+
+PR2 = get_method("pr2")
+
+
+def run_records(records, run_one, *, samples=1, workers=1, batching=None):
+    """(example, sample, final state) of every graph run, through the run layer's fan-out."""
+    jobs = [(lampqa_example(r), s) for r in records for s in range(samples)]
+    for finished in run_jobs(jobs, run_one, workers=workers, batching=batching):
+        example, sample = finished.job
+        yield example, sample, finished.result
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +51,7 @@ def tiny(tmp_path_factory):
 def demo_runs(tokenizer, *, n_records: int = 3, samples: int = 2, max_searches: int = 3):
     records = [make_record(f"q{i}") for i in range(n_records)]
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
-    run_one = demonstration_runner(store, tokenizer, Context(max_searches=max_searches), seed=0, probe=True)
+    run_one = demonstration_runner(store, tokenizer, Context(max_searches=max_searches), seed=0, probe=True, method=PR2)
     return list(run_records(records, run_one, samples=samples))
 
 
@@ -117,7 +130,7 @@ def test_forced_runs_are_dropped_unless_kept(tiny):
 
     def runs():
         policy = TokenizedPolicy(ScriptedPolicy(list(turns)), tokenizer)
-        return run_records([record], model_runner(policy, store, Context(max_searches=1)))
+        return run_records([record], model_runner(policy, store, Context(max_searches=1), method=PR2))
 
     assert collect_rows(runs(), eos_token_id=tokenizer.eos_token_id).dropped_forced == 1
     kept = collect_rows(runs(), eos_token_id=tokenizer.eos_token_id, keep_forced=True)
@@ -151,10 +164,11 @@ def test_rejection_sampling_keeps_runs_at_or_above_the_threshold(tiny):
 
     answers = iter(["<think>t</think><answer>great</answer>", "<think>t</think><answer>poor</answer>"])
     policy = TokenizedPolicy(ScriptedPolicy(list(answers)), tokenizer)
-    runs = run_records(records, model_runner(policy, store, Context()))
+    runs = run_records(records, model_runner(policy, store, Context(), method=PR2))
     kept = collect_rows(
         runs,
         eos_token_id=tokenizer.eos_token_id,
+        task=get_task("lampqa"),
         judge=cast(Any, FixedJudge({"great": 0.9, "poor": 0.1})),
         min_score=0.5,
     )
@@ -169,7 +183,11 @@ def test_threads_with_batching_run_every_job_once(tiny):
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
     scripted = ScriptedPolicy(["<think>t</think><answer>ok</answer>"] * 10, with_token_ids=True)
     batching = BatchingPolicy(scripted, max_batch=4)
-    runs = list(run_records(records, model_runner(batching, store, Context()), samples=2, workers=4, batching=batching))
+    runs = list(
+        run_records(
+            records, model_runner(batching, store, Context(), method=PR2), samples=2, workers=4, batching=batching
+        )
+    )
     assert sorted((r.id, s) for r, s, _ in runs) == sorted((r.id, s) for r in records for s in range(2))
     assert all(state["finish"] == "answer" for _, _, state in runs)
     assert max(batching.batch_sizes) > 1
@@ -179,7 +197,7 @@ def test_threads_with_batching_run_every_job_once(tiny):
 def test_runner_errors_reach_the_caller():
     record = make_record()
 
-    def boom(record, sample):
+    def boom(job):
         raise RuntimeError("model crashed")
 
     with pytest.raises(RuntimeError, match="model crashed"):
@@ -187,7 +205,7 @@ def test_runner_errors_reach_the_caller():
 
 
 def test_rows_without_token_ids_are_refused():
-    record = make_record()
+    record = lampqa_example(make_record())
     state = {"prompt_ids": None, "segments": [{"kind": "model", "text": "x", "token_ids": None}]}
     with pytest.raises(ValueError, match="TokenizedPolicy"):
         trajectory_row(record, state, eos_token_id=0)
@@ -241,7 +259,7 @@ def test_export_cli_writes_demo_rows(tmp_path, tiny, monkeypatch):
     data = tmp_path / "data.json"
     data.write_text(json.dumps([r.to_dict() for r in records]))
     store = KeywordStore({r.id: [(p.id, p.text) for p in r.profile] for r in records})
-    monkeypatch.setattr("trainers.records.ensure_profile_store", lambda recs, path: store)
+    monkeypatch.setattr("pr2_agent.run.ingest.open_store_with_profiles", lambda examples, path: store)
     out = tmp_path / "demo.jsonl"
     argv = [
         "--data",

@@ -7,19 +7,22 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from trainers.records import record_to_row
 
 from pr2_agent import build_graph, prompts
+from pr2_agent.context import Context
+from pr2_agent.methods import get_method
 from pr2_agent.policy.base import Generation
 from pr2_agent.policy.batching import BatchingPolicy
 from pr2_agent.rewards import RubricJudgeReward
+from pr2_agent.run.rows import training_row
+from pr2_agent.tasks import get_task
+from pr2_agent.tasks.lampqa import lampqa_example
 from pr2_agent.trajectory import Trajectory, env_segment, model_segment
 from tests.fakes import FakeStore
 from tests.unit.test_rewards import WordJudge
 from trainers.rollout import (
     GraphRollout,
     RolloutSettings,
-    Sampling,
     completion_for_training,
     rollout_output,
     run_graph_rollouts,
@@ -86,14 +89,15 @@ def _record(rid: str, question: str):
 def _rows(k: int = 2):
     rows = []
     for rid, q in (("u1", "What should I cook tonight?"), ("u2", "What is a good dinner?")):
-        rows += [record_to_row(_record(rid, q)) for _ in range(k)]
+        example = lampqa_example(_record(rid, q))
+        rows += [training_row(example, get_task("lampqa"), get_method("pr2")) for _ in range(k)]
     return rows
 
 
 def _run(policy, rows, settings):
     batching = BatchingPolicy(policy)
     graph = build_graph(model=batching, store=FakeStore(PROFILES))
-    return run_graph_rollouts(graph, rows, settings, Sampling(1.0, 1.0), batching=batching), batching
+    return run_graph_rollouts(graph, rows, settings, temperature=1.0, top_p=1.0, batching=batching), batching
 
 
 def test_rollouts_cover_rows_and_baselines_in_batched_steps():
@@ -126,7 +130,7 @@ def test_output_ids_masks_and_eos():
     rows = _rows(k=2)
     batch, _ = _run(ProtocolPolicy(), rows, RolloutSettings(num_baseline=1))
     batch.baseline_scores = {"u1": 0.25, "u2": 0.75}
-    out = rollout_output(batch, eos_token_id=EOS, settings=RolloutSettings(), max_length=10_000)
+    out = rollout_output(batch, eos_token_id=EOS, max_length=10_000)
     assert out["logprobs"] is None
     assert len(out["prompt_ids"]) == len(out["completion_ids"]) == len(out["env_mask"]) == 4
     sample = batch.samples[0]
@@ -154,10 +158,10 @@ def test_output_ids_masks_and_eos():
 def test_forced_answer_masks_the_nudge_and_ends_with_eos():
     rows = _rows(k=1)
     policy = ProtocolPolicy(first_turn="<think>hmm</think><search>food</search>")
-    batch, _ = _run(policy, rows, RolloutSettings(num_baseline=0, max_searches=0))
+    batch, _ = _run(policy, rows, RolloutSettings(context=Context(max_searches=0, max_new_tokens=128), num_baseline=0))
     sample = batch.samples[0]
     assert sample.finish == "forced" and sample.answer == "Soup"
-    ids, mask = completion_for_training(sample.trajectory, eos_token_id=EOS, max_new_tokens=50, max_length=10_000)
+    ids, mask = completion_for_training(sample.trajectory, eos_token_id=EOS, max_length=10_000)
     kinds = [s["kind"] for s in sample.output["segments"]]
     assert kinds == ["model", "env", "model"]
     nudge = sample.output["segments"][1]
@@ -167,46 +171,49 @@ def test_forced_answer_masks_the_nudge_and_ends_with_eos():
     assert ids[-1] == EOS
 
 
-def _trajectory(last_text: str, n_last: int) -> Trajectory:
+def _trajectory(last_text: str, n_last: int, finish: str | None = "stop") -> Trajectory:
     return Trajectory(
         prompt_ids=[5],
         segments=[
-            model_segment("<think>a</think><search>q</search>", [10, 11, 12]),
-            env_segment("\n\n<information>\nx\n</information>\n\n", [20, 21]),
-            model_segment(last_text, list(range(30, 30 + n_last))),
+            model_segment("<think>a</think><search>q</search>", [10, 11, 12], "stop"),
+            env_segment("\n\n<information>\nx\n</information>\n\n", [20, 21], ["p"]),
+            model_segment(last_text, list(range(30, 30 + n_last)), finish),  # type: ignore[arg-type]
         ],
     )
 
 
 @pytest.mark.parametrize(
-    ("last_text", "n_last", "ends_with_eos"),
+    ("last_text", "n_last", "finish", "ends_with_eos"),
     [
-        ("<answer>done</answer>", 4, True),  # closed by the model: EOS appended
-        ("<answer>cut short by eos", 3, True),  # stopped before its budget: the policy stripped the EOS
-        ("<answer>ran out of tokens", 8, False),  # hit max_new_tokens: truncated, no EOS
+        ("<answer>done</answer>", 4, "stop", True),  # closed by the model: EOS appended
+        ("<answer>cut short by eos", 3, "eos", True),  # ended on its own: the policy stripped the EOS
+        ("<answer>ran out of tokens", 8, "length", False),  # hit max_new_tokens: truncated, no EOS
     ],
 )
-def test_eos_rule(last_text, n_last, ends_with_eos):
-    ids, mask = completion_for_training(
-        _trajectory(last_text, n_last), eos_token_id=EOS, max_new_tokens=8, max_length=99
-    )
+def test_eos_rule_follows_the_backends_finish_reason(last_text, n_last, finish, ends_with_eos):
+    ids, mask = completion_for_training(_trajectory(last_text, n_last, finish), eos_token_id=EOS, max_length=99)
     assert (ids[-1] == EOS) is ends_with_eos
     assert len(ids) == len(mask) == 3 + 2 + n_last + int(ends_with_eos)
     assert mask == [1, 1, 1, 0, 0] + [1] * (n_last + int(ends_with_eos))
 
 
 def test_cut_at_max_length_keeps_ids_and_mask_aligned():
-    ids, mask = completion_for_training(
-        _trajectory("<answer>x</answer>", 4), eos_token_id=EOS, max_new_tokens=8, max_length=4
-    )
+    ids, mask = completion_for_training(_trajectory("<answer>x</answer>", 4), eos_token_id=EOS, max_length=4)
     assert ids == [10, 11, 12, 20] and mask == [1, 1, 1, 0]
+
+
+def test_a_trajectory_without_finish_reasons_is_refused_not_guessed():
+    with pytest.raises(ValueError, match="no finish_reason"):
+        completion_for_training(_trajectory("<answer>x</answer>", 4, None), eos_token_id=EOS, max_length=99)
 
 
 def test_settings_are_validated():
     with pytest.raises(ValueError, match="num_baseline"):
         RolloutSettings(num_baseline=-1)
     with pytest.raises(ValueError, match="top_k"):
-        RolloutSettings(top_k=0)
+        RolloutSettings(context=Context(top_k=0))
+    with pytest.raises(TypeError, match="pr2_agent.Context"):
+        RolloutSettings(context={"top_k": 3})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_batch"):
         RolloutSettings(max_batch=0)
 

@@ -6,18 +6,22 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from trainers.records import record_to_row
 
 from pr2_agent import prompts
+from pr2_agent.context import Context
 from pr2_agent.data.lampqa import Aspect, LaMPQARecord, ProfileEntry
+from pr2_agent.methods import get_method
 from pr2_agent.policy.base import GenerationRequest, Policy
 from pr2_agent.rewards import RubricJudgeReward
+from pr2_agent.run.rows import training_row
+from pr2_agent.tasks import get_task
+from pr2_agent.tasks.lampqa import lampqa_example
 from pr2_agent.trajectory import Trajectory, env_segment, model_segment
 from tests.fakes import FakeStore
 from tests.tiny_model import build_tiny_tokenizer
 from tests.unit.test_rewards import WordJudge
 from trainers.rollout import GraphRollout, RolloutSettings, completion_logprobs
-from trainers.vllm_policy import SampledLogprobs, VLLMPolicy, check_vllm_rollouts, vllm_rollout_problems
+from trainers.vllm_policy import VLLMPolicy, check_vllm_rollouts, vllm_rollout_problems
 
 TOKENIZER = build_tiny_tokenizer()
 EOS = TOKENIZER.eos_token_id
@@ -148,14 +152,13 @@ def test_ids_are_returned_exactly_with_the_finish_reason_of_each_row():
     for q, gen in zip(questions, gens, strict=True):
         assert gen.prompt_ids == policy.prompt_ids([{"role": "user", "content": q}])
 
-    # The engine's logprobs are kept for exactly the returned ids, keyed by what they were sampled after.
-    def recorded(q: str, gen) -> SampledLogprobs | None:
-        return policy.logprobs(policy.prompt_ids([{"role": "user", "content": q}]), gen.token_ids)
+    # The engine's logprobs travel with each generation, for exactly the returned ids.
+    def logprobs(tokens, end=None, end_id=None):
+        return {"tokens": tokens, "end": end, "end_token_id": end_id}
 
-    assert recorded("food", gens[0]) == SampledLogprobs([lp(i) for i in range(len(gens[0].token_ids))], None)
-    assert recorded("fish", gens[1]) == SampledLogprobs([lp(i) for i in range(3)], lp(3), EOS)  # and the stripped EOS's
-    assert recorded("sleep", gens[3]) == SampledLogprobs([lp(i) for i in range(3)], None)  # cut with the ids
-    assert policy.logprobs([1, 2], gens[0].token_ids) is None
+    assert gens[0].logprobs == logprobs([lp(i) for i in range(len(gens[0].token_ids))])
+    assert gens[1].logprobs == logprobs([lp(i) for i in range(3)], lp(3), EOS)  # and the stripped EOS's
+    assert gens[3].logprobs == logprobs([lp(i) for i in range(3)])  # cut with the ids
 
 
 def test_forced_answers_get_their_own_call_with_their_own_stop():
@@ -239,7 +242,7 @@ def rows(k: int = 2):
     out = []
     for rid, question in (("u1", "What should I cook tonight ?"), ("u2", "What is a good dinner ?")):
         record = LaMPQARecord(rid, question, "I need dinner ideas.", aspects, [ProfileEntry("p", "x")])
-        out += [record_to_row(record) for _ in range(k)]
+        out += [training_row(lampqa_example(record), get_task("lampqa"), get_method("pr2")) for _ in range(k)]
     return out
 
 
@@ -258,7 +261,9 @@ def test_use_vllm_rollouts_make_one_call_per_graph_step_and_return_sampled_ids_a
     fake = FakeVLLMGeneration(graph_script)
     batch_rows = rows(k=2)
     rollout = GraphRollout(
-        FakeStore(PROFILES), RolloutSettings(num_baseline=1, max_new_tokens=24), RubricJudgeReward(WordJudge()).score
+        FakeStore(PROFILES),
+        RolloutSettings(context=Context(max_new_tokens=24), num_baseline=1),
+        RubricJudgeReward(WordJudge()).score,
     )
     out = rollout([r["prompt"] for r in batch_rows], vllm_trainer(batch_rows, fake))
 
@@ -290,16 +295,14 @@ def test_multi_process_server_mode_is_refused_before_generating():
 
 def test_completion_logprobs_follow_the_trained_ids():
     a, info, c = [5, 6], [7, 8, 9], [10]
-    trajectory = Trajectory([1, 2], [model_segment("a", a), env_segment("i", info), model_segment("c", c)])
-    recorded = {
-        ((1, 2), (5, 6)): SampledLogprobs([-0.1, -0.2], None),
-        ((1, 2, 5, 6, 7, 8, 9), (10,)): SampledLogprobs([-0.3], -0.4, EOS),  # ended on a sampled EOS
-    }
+    first = {"tokens": [-0.1, -0.2], "end": None, "end_token_id": None}
+    last = {"tokens": [-0.3], "end": -0.4, "end_token_id": EOS}  # ended on a sampled EOS
+    trajectory = Trajectory(
+        [1, 2],
+        [model_segment("a", a, "stop", first), env_segment("i", info, []), model_segment("c", c, "eos", last)],
+    )
 
-    def lookup(context, token_ids):
-        return recorded.get((tuple(context), tuple(token_ids)))
-
-    assert completion_logprobs(trajectory, lookup, 7, eos_token_id=EOS) == [-0.1, -0.2, None, None, None, -0.3, -0.4]
-    assert completion_logprobs(trajectory, lookup, 4, eos_token_id=EOS) == [-0.1, -0.2, None, None]  # max_length
+    assert completion_logprobs(trajectory, 7, eos_token_id=EOS) == [-0.1, -0.2, None, None, None, -0.3, -0.4]
+    assert completion_logprobs(trajectory, 4, eos_token_id=EOS) == [-0.1, -0.2, None, None]  # max_length
     # Another end-of-turn id was sampled than the EOS appended for training: its logprob does not apply.
-    assert completion_logprobs(trajectory, lookup, 7, eos_token_id=EOS + 1)[-1] is None
+    assert completion_logprobs(trajectory, 7, eos_token_id=EOS + 1)[-1] is None
