@@ -182,8 +182,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
     logger.info("training %s on %d %s questions from %s", method.name, len(examples), task.name, script.train_file)
 
     judge = make_judge(script.judge_spec())
-    first = task.reward_columns(examples[0])
-    check_judge(judge, first["question"], first["narrative"], first["rubric_aspects"])
+    check_judge(task, examples[0], judge)
     reward_funcs = build_reward_functions(script.reward_funcs, judge)
     scorer = next((r for r in reward_funcs if isinstance(r, RubricJudgeReward)), None)
 

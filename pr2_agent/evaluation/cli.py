@@ -165,17 +165,13 @@ def build_systems(
     return systems
 
 
+TEMPLATE_FLAGS = ("model", "base_url", "top_k", "max_searches", "max_new_tokens", "temperature", "top_p")
+"""The ``pr2 eval`` flags that are Context fields of the same name."""
+
+
 def run_template(args: argparse.Namespace) -> Context:
     """The template every system's runs derive from (``user_id`` is filled per question)."""
-    return Context(
-        model=args.model,
-        base_url=args.base_url,
-        top_k=args.top_k,
-        max_searches=args.max_searches,
-        max_new_tokens=args.max_new_tokens,
-        temperature=args.temperature,
-        top_p=args.top_p,
-    )
+    return Context(**{name: getattr(args, name) for name in TEMPLATE_FLAGS})
 
 
 def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -216,9 +212,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     donor_pool = [r.user_id for r in loaded if r.profile]
     donors = {donor_for(r.user_id, donor_pool, args.seed) for r in records} if "rag_random" in names else set()
 
-    judge = make_judge(JudgeSpec(args.judge, args.judge_base_url, args.judge_model))
-    first = task.reward_columns(records[0])
-    check_judge(judge, first["question"], first["narrative"], first["rubric_aspects"])
+    judge = make_judge(JudgeSpec(args.judge, args.judge_base_url, args.judge_model)) if task.judged else None
+    check_judge(task, records[0], judge)
 
     from pr2_agent.store import open_profile_store
 
@@ -267,11 +262,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "model_load_s": round(model_load_s, 1),
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    comparison = compare_results(out_dir, current=runs, qids=[r.id for r in records], judge=judge.name)
+    scorer = judge.name if judge is not None else task.name
+    comparison = compare_results(out_dir, current=runs, qids=[r.id for r in records], judge=scorer)
     summary = summarize(
         comparison.runs,
-        judge=judge.name,
-        is_proxy=judge.is_proxy,
+        judge=scorer,
+        is_proxy=judge.is_proxy if judge is not None else False,
         model=model_label(args),
         run=run_info,
         notes=comparison.notes,

@@ -7,10 +7,11 @@ fields and build it here, so a judge option means the same thing everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pr2_agent.judges import Judge
+    from pr2_agent.tasks import Example, Task
 
 JUDGE_KINDS: tuple[str, ...] = ("proxy", "lampqa")
 """``proxy``: offline MiniLM aspect similarity (labelled proxy); ``lampqa``: LaMP-QA's protocol on an endpoint."""
@@ -59,15 +60,19 @@ def make_judge(spec: JudgeSpec) -> Judge:
     )
 
 
-def check_judge(judge: Judge, question: str, narrative: str, aspects: Any) -> None:
-    """Make one real judge call before any generation, so a dead endpoint fails in seconds, not hours.
+def check_judge(task: Task, example: Example, judge: Judge | None) -> None:
+    """Score one placeholder answer through ``task`` before any generation, so a dead judge fails in seconds.
+
+    A metric task (no judge) makes no call.
 
     Raises:
         ConnectionError: The judge's endpoint does not answer.
     """
-    from pr2_agent.judges import JudgeEndpointError, JudgeItem
+    from pr2_agent.judges import JudgeEndpointError
 
+    if judge is None:
+        return
     try:
-        judge.judge_batch([JudgeItem(question, narrative, list(aspects)[:1], "ok")])
+        task.score([example], ["ok"], judge)
     except JudgeEndpointError as err:
         raise ConnectionError(f"the judge does not answer: {err}") from None

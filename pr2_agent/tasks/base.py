@@ -62,6 +62,8 @@ class Task(Protocol):
 
     name: str
     """Registry name, e.g. ``lampqa``."""
+    judged: bool
+    """True when outputs are scored by a judge (LaMP-QA's rubric); False for an exact metric."""
 
     def load(self, path: Path) -> list[Example]:
         """Read a data file of this task."""

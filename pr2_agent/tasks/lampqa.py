@@ -29,6 +29,7 @@ class LaMPQATask:
     """LaMP-QA (and the bundled development set in its format)."""
 
     name = "lampqa"
+    judged = True
 
     def load(self, path: Path) -> list[Example]:
         """Read a LaMP-QA JSON/JSONL file."""

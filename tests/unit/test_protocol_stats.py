@@ -8,10 +8,11 @@ import pytest
 
 from pr2_agent import Context, build_graph
 from pr2_agent.policy.scripted import ScriptedPolicy
+from pr2_agent.tasks.lampqa import lampqa_example
 from tests.unit.test_demonstrations import KeywordStore, make_record
 from trainers.protocol_stats import format_table, run_stats, summarize
 
-RECORD = make_record()
+RECORD = lampqa_example(make_record())
 
 
 def run(turns: list[str], **context: Any):
