@@ -17,8 +17,9 @@ import os
 import platform
 import time
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from pr2_agent.run.environment import offline_defaults  # noqa: E402
+
+offline_defaults()
 
 import torch  # noqa: E402
 

