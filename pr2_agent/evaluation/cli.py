@@ -257,6 +257,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "rerun the same command to resume."
         ) from None
     run_info = {
+        "task": task.name,
         **question_counts(records),
         **run_settings(args, [run_name(n, label) for n in names]),
         "model_load_s": round(model_load_s, 1),

@@ -234,10 +234,15 @@ def _pct(value: float | None) -> str:
     return f"{round(value * 100, 1) + 0.0:+.1f}%"
 
 
+TASK_TITLES = {"lampqa": "LaMP-QA"}
+"""How report headlines name a task (others by their registry name)."""
+
+
 def render_markdown(summary: Summary) -> str:
     """The human-readable report (``summary.md``)."""
+    task = str(summary.run.get("task", "lampqa"))
     lines = [
-        "# LaMP-QA evaluation",
+        f"# {TASK_TITLES.get(task, task)} evaluation",
         "",
         f"- **Judge:** {summary.judge_label}",
         f"- **Generator model:** {summary.model}",
@@ -245,7 +250,8 @@ def render_markdown(summary: Summary) -> str:
     if "questions" in summary.run:
         per_category = ", ".join(f"{_short(c)}: {n}" for c, n in summary.run.get("per_category", {}).items())
         lines.append(f"- **Questions:** {summary.run['questions']}" + (f" ({per_category})" if per_category else ""))
-    lines += ["", "Aspect score in [0, 1] (mean per category; macro = mean of the categories).", ""]
+    what = "Aspect score" if task == "lampqa" else "Score"
+    lines += ["", f"{what} in [0, 1] (mean per category; macro = mean of the categories).", ""]
     lines += _score_table(summary) + _improvement_table(summary) + _run_table(summary)
     unparsed = {s.system: s.unparsed_judgements for s in summary.systems if s.unparsed_judgements}
     if unparsed:
