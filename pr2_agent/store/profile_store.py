@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from chromadb.api import ClientAPI
@@ -52,17 +52,14 @@ from pr2_agent.store.items import (
     validate_items,
 )
 from pr2_agent.store.lexical import LexicalIndex
+from pr2_agent.store.modes import DEFAULT_K, RETRIEVAL_MODES, RetrievalMode
 
 if TYPE_CHECKING:
     from pr2_agent.store.retriever import ProfileRetriever
 
 logger = logging.getLogger(__name__)
 
-RetrievalMode = Literal["dense", "bm25"]
-RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("dense", "bm25")
-"""``dense``: cosine similarity of embeddings; ``bm25``: BM25 over the user's item texts."""
 
-DEFAULT_K = 5
 WRITE_BATCH_SIZE = 256
 """Records per Chroma write; Chroma's single-node guide recommends batches of 50-250."""
 EMBED_CHUNK_SIZE = 1024

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, field_validator
 
-from pr2_agent.store.profile_store import DEFAULT_K, ProfileStore, RetrievalMode
+from pr2_agent.store.modes import DEFAULT_K, RetrievalMode
 
 
 class ProfileRetriever(BaseRetriever):
@@ -25,14 +27,24 @@ class ProfileRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ProfileStore
-    """The store to search."""
+    store: Any
+    """The :class:`~pr2_agent.store.ProfileStore` to search (typed loosely: the store builds its retrievers)."""
     user_id: str
     """Whose profile this retriever reads."""
     k: int = Field(default=DEFAULT_K, ge=1)
     """Number of documents to return."""
     mode: RetrievalMode | None = None
     """``dense`` or ``bm25``; None uses the store's default."""
+
+    @field_validator("store")
+    @classmethod
+    def _is_a_profile_store(cls, store: Any) -> Any:
+        if not callable(getattr(store, "search", None)):
+            raise ValueError(
+                f"store must be a pr2 ProfileStore (open_profile_store(...)), got {type(store).__name__}; "
+                "or call store.as_retriever(user_id)."
+            )
+        return store
 
     @field_validator("user_id")
     @classmethod
