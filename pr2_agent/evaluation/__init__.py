@@ -34,7 +34,6 @@ from pr2_agent.evaluation.systems import (
     System,
     SystemAnswer,
     donor_for,
-    extract_personalized_answer,
     system_names,
 )
 
@@ -53,7 +52,6 @@ __all__ = [
     "SystemRun",
     "compare_results",
     "donor_for",
-    "extract_personalized_answer",
     "relative_improvement",
     "run_name",
     "run_system",

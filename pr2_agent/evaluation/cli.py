@@ -147,17 +147,24 @@ def build_systems(
     """Instantiate the requested systems on one shared policy, store and run template."""
     from pr2_agent.methods import get_method
 
-    context = run_template(args)
+    context, task = run_template(args), get_task(args.task)
     systems: list[System] = []
     for name in names:
         if name == "nopers":
-            systems.append(NoPersonalization(policy, context, args.batch_size))
+            systems.append(NoPersonalization(policy, context, args.batch_size, task=task))
         elif name == "rag":
-            systems.append(ProfileRag(policy, context, store, args.rag_k, batch_size=args.batch_size))
+            systems.append(ProfileRag(policy, context, store, args.rag_k, batch_size=args.batch_size, task=task))
         elif name == "rag_random":
             systems.append(
                 RandomProfileRag(
-                    policy, context, store, args.rag_k, pool=donor_pool, seed=args.seed, batch_size=args.batch_size
+                    policy,
+                    context,
+                    store,
+                    args.rag_k,
+                    pool=donor_pool,
+                    seed=args.seed,
+                    batch_size=args.batch_size,
+                    task=task,
                 )
             )
         else:

@@ -19,18 +19,15 @@ every system at it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import re
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from pr2_agent import prompts
 from pr2_agent.context import Context
 from pr2_agent.policy.base import GenerationRequest, Policy
-from pr2_agent.tasks import Example
+from pr2_agent.tasks import Example, Task, get_task
 
 if TYPE_CHECKING:
     from pr2_agent.methods import Method
@@ -56,10 +53,6 @@ def system_names() -> tuple[str, ...]:
     return (*BASELINE_NAMES, *method_names())
 
 
-ANSWER_FIELD = "personalized_answer"
-"""The JSON field LaMP-QA's baseline prompts ask the generator to fill."""
-
-_JSON_BLOCK = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
 class ProfileSearch(Protocol):
@@ -104,30 +97,6 @@ class System(Protocol):
         ...
 
 
-def extract_personalized_answer(text: str) -> tuple[str, bool]:
-    """Return the ``personalized_answer`` of a LaMP-QA baseline reply, and whether it parsed.
-
-    The prompts ask for a ```json``` block holding ``{"personalized_answer": ...}``; a bare JSON
-    object is accepted too. Anything else (small models rarely produce valid JSON) falls back to
-    the raw text, stripped, so the judge still sees what the model said.
-
-    Example:
-        >>> extract_personalized_answer('```json\\n{"personalized_answer": "Try oat milk."}\\n```')
-        ('Try oat milk.', True)
-        >>> extract_personalized_answer("Just try oat milk.")
-        ('Just try oat milk.', False)
-    """
-    candidates = [m.group(1) for m in _JSON_BLOCK.finditer(text)] + [text]
-    for candidate in candidates:
-        try:
-            value = json.loads(candidate.strip())
-        except ValueError:
-            continue
-        if isinstance(value, Mapping) and isinstance(value.get(ANSWER_FIELD), str):
-            return value[ANSWER_FIELD].strip(), True
-    return text.strip(), False
-
-
 def donor_for(qid: str, pool: Sequence[str], seed: int) -> str:
     """Pick the user whose profile ``rag_random`` reads for question ``qid``: never ``qid`` itself.
 
@@ -162,35 +131,19 @@ class Prompt:
     retrieved_ids: list[str] = field(default_factory=list)
 
 
-def nopers_messages(question: str) -> list[dict[str, str]]:
-    """LaMP-QA No-Personalization prompt for one question."""
-    return [
-        {"role": "system", "content": prompts.NOPERS_SYSTEM_PROMPT},
-        {"role": "user", "content": prompts.NOPERS_USER_TEMPLATE.format(question=question)},
-    ]
-
-
-def rag_messages(question: str, profile_texts: Sequence[str]) -> list[dict[str, str]]:
-    """LaMP-QA RAG-Personalization prompt: retrieved profile texts (best first) + the question."""
-    profile = prompts.RAG_PROFILE_SEPARATOR.join(profile_texts)
-    return [
-        {"role": "system", "content": prompts.RAG_SYSTEM_PROMPT},
-        {"role": "user", "content": prompts.RAG_USER_TEMPLATE.format(profile=profile, question=question)},
-    ]
-
-
 class SingleTurnSystem:
-    """Shared loop of the LaMP-QA baselines: build prompts, ``generate_batch`` per chunk, parse JSON."""
+    """Shared loop of the baselines: the task's prompt, ``generate_batch`` per chunk, the task's reply parser."""
 
     name = "single_turn"
 
-    def __init__(self, policy: Policy, context: Context, batch_size: int = 8) -> None:
-        """Bind the generator, the run template (its turn budget and sampling) and the chunk size."""
+    def __init__(self, policy: Policy, context: Context, batch_size: int = 8, *, task: Task | None = None) -> None:
+        """Bind the generator, the run template (turn budget, sampling), the chunk size and the task (LaMP-QA)."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.policy = policy
         self.context = context
         self.batch_size = batch_size
+        self.task = task if task is not None else get_task("lampqa")
 
     def prompt(self, example: Example) -> Prompt:
         """Return the model input for ``example``."""
@@ -221,7 +174,7 @@ class SingleTurnSystem:
             share = (time.perf_counter() - began) / len(chunk)
             group: Answered = []
             for record, trace, gen in zip(chunk, prepared, generations, strict=True):
-                answer, parsed = extract_personalized_answer(gen.text)
+                answer, parsed = self.task.parse_reply(gen.text)
                 group.append(
                     (
                         record,
@@ -246,8 +199,8 @@ class NoPersonalization(SingleTurnSystem):
     name = "nopers"
 
     def prompt(self, example: Example) -> Prompt:
-        """The question alone, under the benchmark's system prompt."""
-        return Prompt(nopers_messages(example.question))
+        """The question alone, in the task's no-personalization prompt."""
+        return Prompt(self.task.baseline_messages(example, None))
 
 
 class ProfileRag(SingleTurnSystem):
@@ -256,10 +209,17 @@ class ProfileRag(SingleTurnSystem):
     name = "rag"
 
     def __init__(
-        self, policy: Policy, context: Context, store: ProfileSearch, k: int = 10, *, batch_size: int = 8
+        self,
+        policy: Policy,
+        context: Context,
+        store: ProfileSearch,
+        k: int = 10,
+        *,
+        batch_size: int = 8,
+        task: Task | None = None,
     ) -> None:
         """Bind the generator, the profile store and how many items to retrieve (LaMP-QA: 10)."""
-        super().__init__(policy, context, batch_size)
+        super().__init__(policy, context, batch_size, task=task)
         if k < 1:
             raise ValueError(f"rag k must be >= 1, got {k}. LaMP-QA retrieves 10 profile items.")
         self.store = store
@@ -270,11 +230,11 @@ class ProfileRag(SingleTurnSystem):
         return example.user_id
 
     def prompt(self, example: Example) -> Prompt:
-        """Retrieve with the question as the query and fill the benchmark's RAG prompt."""
+        """Retrieve with the question as the query and fill the task's RAG prompt."""
         owner = self.profile_owner(example)
         hits = self.store.search(owner, example.question, self.k)
         return Prompt(
-            rag_messages(example.question, [h.text for h in hits]),
+            self.task.baseline_messages(example, [h.text for h in hits]),
             profile_user=owner,
             searches=[example.question],
             retrieved_ids=[h.id for h in hits],
@@ -296,9 +256,10 @@ class RandomProfileRag(ProfileRag):
         pool: Sequence[str],
         seed: int = 0,
         batch_size: int = 8,
+        task: Task | None = None,
     ) -> None:
         """Like ``rag``, reading the profile of a donor drawn from ``pool`` (user ids with a profile)."""
-        super().__init__(policy, context, store, k, batch_size=batch_size)
+        super().__init__(policy, context, store, k, batch_size=batch_size, task=task)
         self.pool = list(pool)
         self.seed = seed
 

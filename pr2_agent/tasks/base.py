@@ -77,6 +77,14 @@ class Task(Protocol):
         """The final output a scorer reads, from an answer span or a baseline's reply."""
         ...
 
+    def baseline_messages(self, example: Example, profile_texts: Sequence[str] | None) -> list[dict[str, str]]:
+        """The single-turn baselines' prompt: no profile (None), or the retrieved profile texts, best first."""
+        ...
+
+    def parse_reply(self, text: str) -> tuple[str, bool]:
+        """A baseline's final output from its raw reply, and whether the reply had the asked-for format."""
+        ...
+
     def score(self, examples: Sequence[Example], outputs: Sequence[str], judge: Judge | None) -> list[Score]:
         """Score each output against its example (``judge`` is used by judged tasks)."""
         ...

@@ -2,15 +2,65 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pr2_agent import prompts
 from pr2_agent.data.lampqa import LaMPQARecord, load_lampqa, save_responses
 from pr2_agent.tasks.base import Example, ProfileText, Score
 
 if TYPE_CHECKING:
     from pr2_agent.judges import Judge
+
+
+ANSWER_FIELD = "personalized_answer"
+"""The JSON field LaMP-QA's baseline prompts ask the generator to fill."""
+
+_JSON_BLOCK = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+def nopers_messages(question: str) -> list[dict[str, str]]:
+    """LaMP-QA No-Personalization prompt for one question."""
+    return [
+        {"role": "system", "content": prompts.NOPERS_SYSTEM_PROMPT},
+        {"role": "user", "content": prompts.NOPERS_USER_TEMPLATE.format(question=question)},
+    ]
+
+
+def rag_messages(question: str, profile_texts: Sequence[str]) -> list[dict[str, str]]:
+    """LaMP-QA RAG-Personalization prompt: retrieved profile texts (best first) + the question."""
+    profile = prompts.RAG_PROFILE_SEPARATOR.join(profile_texts)
+    return [
+        {"role": "system", "content": prompts.RAG_SYSTEM_PROMPT},
+        {"role": "user", "content": prompts.RAG_USER_TEMPLATE.format(profile=profile, question=question)},
+    ]
+
+
+def extract_personalized_answer(text: str) -> tuple[str, bool]:
+    """Return the ``personalized_answer`` of a LaMP-QA baseline reply, and whether it parsed.
+
+    The prompts ask for a ```json``` block holding ``{"personalized_answer": ...}``; a bare JSON
+    object is accepted too. Anything else (small models rarely produce valid JSON) falls back to
+    the raw text, stripped, so the judge still sees what the model said.
+
+    Example:
+        >>> extract_personalized_answer('```json\\n{"personalized_answer": "Try oat milk."}\\n```')
+        ('Try oat milk.', True)
+        >>> extract_personalized_answer("Just try oat milk.")
+        ('Just try oat milk.', False)
+    """
+    candidates = [m.group(1) for m in _JSON_BLOCK.finditer(text)] + [text]
+    for candidate in candidates:
+        try:
+            value = json.loads(candidate.strip())
+        except ValueError:
+            continue
+        if isinstance(value, Mapping) and isinstance(value.get(ANSWER_FIELD), str):
+            return value[ANSWER_FIELD].strip(), True
+    return text.strip(), False
 
 
 def lampqa_example(record: LaMPQARecord) -> Example:
@@ -48,6 +98,16 @@ class LaMPQATask:
     def parse_output(self, text: str) -> str:
         """The answer text itself (the judge reads the whole answer)."""
         return text.strip()
+
+    def baseline_messages(self, example: Example, profile_texts: Sequence[str] | None) -> list[dict[str, str]]:
+        """LaMP-QA's No-Personalization prompt, or its RAG-Personalization prompt over ``profile_texts``."""
+        if profile_texts is None:
+            return nopers_messages(example.question)
+        return rag_messages(example.question, profile_texts)
+
+    def parse_reply(self, text: str) -> tuple[str, bool]:
+        """The ``personalized_answer`` of a baseline's JSON reply (see :func:`extract_personalized_answer`)."""
+        return extract_personalized_answer(text)
 
     def score(self, examples: Sequence[Example], outputs: Sequence[str], judge: Judge | None) -> list[Score]:
         """Judge every output against its record's rubric aspects (one batched judge call)."""

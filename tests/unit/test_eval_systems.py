@@ -19,7 +19,6 @@ from pr2_agent.evaluation.systems import (
     ProfileRag,
     RandomProfileRag,
     donor_for,
-    extract_personalized_answer,
 )
 from pr2_agent.judges.base import AspectJudgement, JudgeItem, JudgeResult
 from pr2_agent.methods import get_method
@@ -27,7 +26,7 @@ from pr2_agent.policy.base import Generation, GenerationRequest
 from pr2_agent.policy.scripted import ScriptedPolicy
 from pr2_agent.store import ProfileItem, open_profile_store
 from pr2_agent.tasks import Example
-from pr2_agent.tasks.lampqa import lampqa_example
+from pr2_agent.tasks.lampqa import extract_personalized_answer, lampqa_example
 
 CATS = ("Art_and_Entertainment", "Lifestyle_and_Personal_Development", "Society_and_Culture")
 
