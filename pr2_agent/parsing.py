@@ -89,12 +89,38 @@ def answer_text(text: str) -> str:
     return text.strip() if span is None else span[0]
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+# Every prompt text the policy sees besides the question: a query found inside one of them was copied
+# from the instructions (a small model echoing "within <search> and </search>" searches for "and").
+_INSTRUCTION_TEXTS = tuple(
+    f" {_words(t)} "
+    for t in (prompts.PR2_INSTRUCTION, prompts.INVALID_ACTION_OBSERVATION, prompts.FORCED_ANSWER_OBSERVATION)
+)
+
+
+def is_instruction_fragment(query: str) -> bool:
+    """Whether ``query`` is only words copied from the agent's own instructions (then it is no search).
+
+    Example:
+        >>> is_instruction_fragment("and"), is_instruction_fragment("the user's preferences")
+        (True, True)
+        >>> is_instruction_fragment("vegetarian weeknight dinners")
+        False
+    """
+    words = _words(query)
+    return not words or any(f" {words} " in text for text in _INSTRUCTION_TEXTS)
+
+
 def parse_action(text: str) -> Action:
     """Parse one model turn: the first complete search or answer wins (Search-R1's rule).
 
-    An empty search query is invalid. An answer opened but never closed (the turn ran out of
-    tokens or hit end-of-sequence inside it) still counts as an answer, flagged ``closed=False``.
-    The answer's text follows :func:`answer_span`.
+    An empty search query is invalid, and so is one copied from the instructions
+    (:func:`is_instruction_fragment`): the graph answers both with the corrective observation. An
+    answer opened but never closed (the turn ran out of tokens or hit end-of-sequence inside it)
+    still counts as an answer, flagged ``closed=False``. The answer's text follows :func:`answer_span`.
 
     Example:
         >>> parse_action("<think>need diet</think><search>diet</search>")
@@ -103,7 +129,7 @@ def parse_action(text: str) -> Action:
     match = _ACTION.search(text)
     if match is not None and match.group(1) == prompts.SEARCH_TAG:
         payload = match.group(2).strip()
-        return Action("search", payload) if payload else Action("invalid")
+        return Action("invalid", payload) if is_instruction_fragment(payload) else Action("search", payload)
     span = answer_span(text)
     if span is not None and (span[1] or span[0]):
         return Action("answer", span[0], closed=span[1])

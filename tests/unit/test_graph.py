@@ -47,9 +47,9 @@ def test_direct_answer_needs_no_search():
 
 
 def test_budget_spent_forces_an_answer():
-    turns = ["<search>a</search>", "<search>b</search>", "<search>c</search>", "Soup</answer>"]
+    turns = ["<search>x</search>", "<search>b</search>", "<search>c</search>", "Soup</answer>"]
     out, policy = run(turns, max_searches=2)
-    assert out["searches"] == ["a", "b"]
+    assert out["searches"] == ["x", "b"]
     assert out["finish"] == "forced"
     assert out["answer"] == "Soup"
     assert out["segments"][-2]["text"] == prompts.FORCED_ANSWER_OBSERVATION
@@ -58,7 +58,7 @@ def test_budget_spent_forces_an_answer():
 
 def test_zero_budget_never_touches_the_store():
     store = FakeStore(PROFILES)
-    out, _ = run(["<search>a</search>", "Salad</answer>"], store=store, max_searches=0)
+    out, _ = run(["<search>x</search>", "Salad</answer>"], store=store, max_searches=0)
     assert store.calls == [] and out["answer"] == "Salad" and out["finish"] == "forced"
 
 
@@ -143,8 +143,13 @@ def test_empty_question_is_a_clear_error():
 
 @pytest.mark.parametrize(
     ("field", "value", "needle"),
-    [("top_k", 0, "top_k"), ("max_searches", -1, "max_searches"), ("temperature", -1.0, "temperature"),
-     ("retriever", "magic", "retriever"), ("base_url", "localhost:8000", "base_url")],
+    [
+        ("top_k", 0, "top_k"),
+        ("max_searches", -1, "max_searches"),
+        ("temperature", -1.0, "temperature"),
+        ("retriever", "magic", "retriever"),
+        ("base_url", "localhost:8000", "base_url"),
+    ],
 )
 def test_invalid_context_values_are_rejected(field, value, needle):
     with pytest.raises(ValueError, match=needle):
@@ -190,3 +195,19 @@ def test_topology_is_stable():
     mermaid = graph.get_graph().draw_mermaid()
     for edge in ("__start__ --> reason", "retrieve --> reason", "correct --> reason", "force_answer --> __end__"):
         assert edge in mermaid
+
+
+@pytest.mark.parametrize(
+    "copied", ["and", " And ", "the user's preferences", "information", "Write the final answer now"]
+)
+def test_a_query_copied_from_the_instructions_gets_the_correction_not_a_retrieval(copied):
+    store = FakeStore(PROFILES)
+    turns = [
+        f"<think>x</think><search>{copied}</search>",
+        "<think>y</think><search>meat</search>",
+        "<answer>Tofu</answer>",
+    ]
+    out, _ = run(turns, store=store)
+    assert out["searches"] == ["meat"] and out["retrieved_ids"] == ["a1"]
+    assert out["segments"][1]["text"] == prompts.INVALID_ACTION_OBSERVATION
+    assert out["finish"] == "answer" and out["answer"] == "Tofu"

@@ -30,7 +30,7 @@ def test_search_then_answer_follows_the_protocol():
 
 
 def test_searching_past_the_budget_is_flagged():
-    stats = run(["<search>a</search>", "<search>b</search>", "x</answer>"], max_searches=1)
+    stats = run(["<search>x</search>", "<search>b</search>", "x</answer>"], max_searches=1)
     assert stats.searched and not stats.answered and not stats.within_budget and not stats.protocol
 
 
