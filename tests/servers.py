@@ -46,7 +46,7 @@ def running_llama_server(
     n_ctx: int = 4096,
     n_threads: int = 2,
     log_path: str | os.PathLike[str] | None = None,
-    startup_timeout: float = 120.0,
+    startup_timeout: float = 600.0,
     extra_args: Sequence[str] = (),
     attempts: int = 3,
 ) -> Iterator[str]:

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", default=None, help="teacher: OpenAI-compatible endpoint (.../v1)")
     p.add_argument("--temperature", type=float, default=0.7, help="teacher sampling temperature")
     p.add_argument("--workers", type=int, default=8, help="teacher: graph runs in flight")
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=600.0,
+        help="teacher: seconds one request may take, queueing included (a busy server answers late, not never)",
+    )
     p.add_argument("--judge", choices=JUDGES, default=None, help="default: proxy for teacher, none for demo")
     p.add_argument("--judge-base-url", default=None)
     p.add_argument("--judge-model", default=None)
@@ -121,7 +127,8 @@ def export(args: argparse.Namespace) -> tuple[Kept, float]:
         from pr2_agent.policy.batching import BatchingPolicy
         from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
 
-        teacher = ChatModelPolicy(openai_chat_model(args.teacher_model, args.base_url), name=args.teacher_model)
+        chat = openai_chat_model(args.teacher_model, args.base_url, timeout=args.request_timeout)
+        teacher = ChatModelPolicy(chat, name=args.teacher_model)
         batching = BatchingPolicy(TokenizedPolicy(teacher, tokenizer), max_batch=args.workers)
         sampled = replace(context, temperature=args.temperature)
         run_one = model_runner(batching, store, sampled, method=method)
