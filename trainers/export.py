@@ -124,12 +124,12 @@ def export(args: argparse.Namespace) -> tuple[Kept, float]:
     else:
         if not args.teacher_model or not args.base_url:
             raise ValueError("--source teacher needs --teacher-model NAME and --base-url http://HOST:PORT/v1.")
-        from pr2_agent.policy.batching import BatchingPolicy
         from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
+        from pr2_agent.run.fanout import batched
 
         chat = openai_chat_model(args.teacher_model, args.base_url, timeout=args.request_timeout)
         teacher = ChatModelPolicy(chat, name=args.teacher_model)
-        batching = BatchingPolicy(TokenizedPolicy(teacher, tokenizer), max_batch=args.workers)
+        batching = batched(TokenizedPolicy(teacher, tokenizer), args.workers)
         sampled = replace(context, temperature=args.temperature)
         run_one = model_runner(batching, store, sampled, method=method)
         runs = run_jobs(jobs, run_one, workers=args.workers, batching=batching, thread_name="pr2-export")

@@ -153,10 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
 def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
     """Run the graph as the arguments say and return (summary, per-run facts)."""
     from pr2_agent.methods import get_method
-    from pr2_agent.policy.batching import BatchingPolicy
     from pr2_agent.policy.resolve import resolve_policy
     from pr2_agent.run.data import load_examples
-    from pr2_agent.run.fanout import run_jobs
+    from pr2_agent.run.fanout import batched, run_jobs
     from pr2_agent.run.ingest import open_store_with_profiles
     from pr2_agent.tasks import get_task
 
@@ -164,9 +163,7 @@ def measure(args: argparse.Namespace) -> tuple[dict[str, Any], list[RunStats]]:
     if not examples:
         raise ValueError(f"{args.data} holds no records.")
     store = SearchCache(open_store_with_profiles(examples, args.store))
-    policy = BatchingPolicy(
-        resolve_policy(args.model, base_url=args.base_url, seed=args.seed), max_batch=args.batch_size
-    )
+    policy = batched(resolve_policy(args.model, base_url=args.base_url, seed=args.seed), args.batch_size)
     context = Context(
         top_k=args.top_k,
         max_searches=args.max_searches,

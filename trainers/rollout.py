@@ -31,7 +31,7 @@ from pr2_agent.context import Context
 from pr2_agent.methods import Method, get_method
 from pr2_agent.policy.base import Policy
 from pr2_agent.policy.batching import BatchingPolicy
-from pr2_agent.run.fanout import run_all
+from pr2_agent.run.fanout import batched, run_all
 from pr2_agent.trajectory import Trajectory
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ class GraphRollout:
             started = time.perf_counter()
             factory = self.policy_factory or _default_factory(use_vllm)
             inner = factory(backend, tokenizer)
-            policy = BatchingPolicy(inner, max_batch=self.settings.max_batch)
+            policy = batched(inner, self.settings.max_batch)
             graph = self.method.build_graph(model=policy, store=self.store)
             # The graph's requests carry the GRPOConfig's sampling, which is also what TRL configured vLLM with.
             batch = run_graph_rollouts(

@@ -35,13 +35,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STRAGGLER_WAIT_S = 30.0
-"""How long pr2's batch waits for a worker still busy between model turns (retrieval, graph steps).
-
-Every worker is a registered participant, so a batch normally fires the moment all of them wait;
-this is only the safety net. BatchingPolicy's default (1 s) is too short on a loaded CPU: one slow
-profile search then splits a step into two full-length generations."""
-
 BASELINE_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random")
 """The single-turn baselines; every registered method is a system too (see :func:`system_names`)."""
 
@@ -288,12 +281,12 @@ class GraphSystem:
             context: The run template; ``user_id`` is replaced by each example's.
             batch_size: How many graph runs are in flight at once.
         """
-        from pr2_agent.policy.batching import BatchingPolicy
+        from pr2_agent.run.fanout import batched
 
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.name = method.name
-        self.batching = BatchingPolicy(policy, max_batch=batch_size, max_wait_s=STRAGGLER_WAIT_S)
+        self.batching = batched(policy, batch_size)
         self.graph = method.build_graph(model=self.batching, store=cast(Any, store))
         self.context = context
         self.batch_size = batch_size

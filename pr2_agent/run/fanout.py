@@ -5,7 +5,7 @@ worker is a participant of one batching session for its whole life, so the model
 batch whenever every live worker waits for it, and a finished job never shrinks the batch while
 jobs remain (the worker pulls the next one)::
 
-    policy = BatchingPolicy(LocalPolicy(model_dir))
+    policy = batched(LocalPolicy(model_dir), max_batch=8)
     graph = build_graph(model=policy, store=store)
     for done in run_jobs(records, lambda r: graph.invoke(...), workers=8, batching=policy):
         print(done.index, done.result["answer"])
@@ -26,10 +26,26 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from pr2_agent.policy.base import Policy
     from pr2_agent.policy.batching import BatchingPolicy
 
 J = TypeVar("J")
 R = TypeVar("R")
+
+STRAGGLER_WAIT_S = 30.0
+"""How long a batch waits for a run still busy between model turns (retrieval, graph steps).
+
+Every worker is a registered participant, so a batch normally fires the moment all of them wait;
+this is only the safety net. BatchingPolicy's default (1 s) is too short on a loaded CPU: one slow
+profile search then splits a step into two generations, which also changes what a seeded sampler
+draws for each row, so a run would depend on the machine's load."""
+
+
+def batched(policy: Policy, max_batch: int) -> BatchingPolicy:
+    """Wrap ``policy`` for many concurrent graph runs (one ``generate_batch`` per reasoning step)."""
+    from pr2_agent.policy.batching import BatchingPolicy
+
+    return BatchingPolicy(policy, max_batch=max_batch, max_wait_s=STRAGGLER_WAIT_S)
 
 
 @dataclass(frozen=True)
