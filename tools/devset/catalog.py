@@ -100,7 +100,7 @@ class _Reader:
         """An optional list of tag names (single words), as a set."""
         values = self.value.get(key, [])
         if not isinstance(values, list) or not all(isinstance(v, str) and v.split() == [v] for v in values):
-            self.fail(f"is {values!r}, expected a list of single-word names like [\"kids\", \"employed\"]", key)
+            self.fail(f'is {values!r}, expected a list of single-word names like ["kids", "employed"]', key)
         if len(set(values)) < len(values):
             self.fail(f"repeats a name: {values!r}", key)
         return frozenset(values)
@@ -116,7 +116,7 @@ class _Reader:
         """Optional ``{"name": ["value", ...]}``; the object's order is the order the generator draws in."""
         values = self.value.get(key, {})
         if not isinstance(values, dict):
-            self.fail(f"is {_kind(values)}, expected an object like {{\"amount\": [\"40\", \"60\"]}}", key)
+            self.fail(f'is {_kind(values)}, expected an object like {{"amount": ["40", "60"]}}', key)
         sub = _Reader(values, self.file, self.at(key), values)
         return tuple((name, sub.texts(name)) for name in values)
 
@@ -145,7 +145,7 @@ def _text(value: Any, file: str, where: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    return f"a {type(value).__name__} ({value!r:.60})"
+    return f"{value!r:.60} ({type(value).__name__})"
 
 
 def _fact(value: Any, file: str, where: str) -> Fact:
@@ -171,7 +171,7 @@ def _fact(value: Any, file: str, where: str) -> Fact:
     r.templates_use_only(
         ("aspect", "reason", "fact", "narrative", "profile"),
         declared,
-        f"the fact's \"slots\" declare only {declared}; add the slot or fix the name",
+        f'the fact\'s "slots" declare only {declared}; add the slot or fix the name',
     )
     return fact
 

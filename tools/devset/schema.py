@@ -134,7 +134,6 @@ class Domain:
         return frozenset(f.kind for f in self.facets)
 
 
-
 @dataclass(frozen=True)
 class Catalog:
     """Everything the generator draws from: the domains and the neutral framing of past posts."""
