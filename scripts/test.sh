@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
 VENV="${PR2_VENV:-.venv}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 LANGGRAPH_CLI_NO_ANALYTICS=1 LANGSMITH_TRACING=false
-"$VENV/bin/ruff" check pr2_agent trainers graphs tests examples bench scripts
+"$VENV/bin/ruff" check pr2_agent trainers graphs tests examples bench scripts tools
 "$VENV/bin/mypy"
 "$VENV/bin/python" -m pytest -q --durations=15 "$@"

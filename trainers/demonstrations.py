@@ -79,7 +79,7 @@ def read_evidence(record: LaMPQARecord) -> tuple[EvidenceAspect, ...]:
             raise ValueError(f"{where} is a {type(entry).__name__}, expected an object.")
         missing = [k for k in ("aspect", "query", "fact", "evidence_ids") if k not in entry]
         if missing:
-            raise ValueError(f"{where} lacks {missing}; regenerate the development set (scripts/make_devset.py).")
+            raise ValueError(f"{where} lacks {missing}; regenerate the development set (tools/devset/make_devset.py).")
         out.append(
             EvidenceAspect(
                 aspect=str(entry["aspect"]),

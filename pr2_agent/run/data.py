@@ -27,7 +27,7 @@ def resolve_data_path(spec: str, task: Task) -> Path:
         if not path.is_file():
             raise FileNotFoundError(
                 f"--data {spec}: {path} is missing (the package was installed without its development set); "
-                "regenerate it with `python scripts/make_devset.py`."
+                "regenerate it from a source checkout with `python tools/devset/make_devset.py`."
             )
         return path
     path = Path(spec)

@@ -1,5 +1,8 @@
 """Types of the persona catalog the development-set generator draws from, and the template renderer.
 
+The catalog itself is data (``tools/devset/catalog/*.json``); :mod:`tools.devset.catalog` reads it
+into these types.
+
 A :class:`Domain` (cooking, travel, ...) has generic *needs* (the question a user asks, which never
 mentions personal facts), *facets* (dimensions of a persona that change the right answer: diet,
 budget, time, ...) whose :class:`Fact` values carry every text the generator needs for one rubric
@@ -39,8 +42,23 @@ def render(template: str, slots: Mapping[str, str], rng: random.Random) -> str:
     return " ".join(text.split()).replace(" ,", ",").replace(" .", ".").replace(" ?", "?")
 
 
-def _words(spec: str) -> frozenset[str]:
-    return frozenset(spec.split())
+def named_slots(template: str) -> list[str]:
+    """Names of the ``{name}`` slots a template uses, in order (alternatives ``{a|b}`` are not slots).
+
+    >>> named_slots("{a|b} costs ${amount} a {period}")
+    ['amount', 'period']
+    """
+    return [body for body in _FIELD.findall(template) if "|" not in body]
+
+
+def stray_braces(template: str) -> bool:
+    """Whether a brace is left over once every well-formed field is removed (it would leak into the text).
+
+    >>> stray_braces("fine {a|b} {slot}"), stray_braces("broken {slot")
+    (False, True)
+    """
+    rest = _FIELD.sub("", template)
+    return "{" in rest or "}" in rest
 
 
 @dataclass(frozen=True)
@@ -60,7 +78,7 @@ class Fact:
     profile: tuple[str, ...]
     """Past-question texts (question + description) that reveal the fact (one is used)."""
     slots: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """Named slots and their possible values."""
+    """Named slots and their possible values, in the order the generator draws them."""
     tags: frozenset[str] = frozenset()
     """Persona properties this fact implies (e.g. ``kids``), for consistency checks."""
     conflicts: frozenset[str] = frozenset()
@@ -116,56 +134,13 @@ class Domain:
         return frozenset(f.kind for f in self.facets)
 
 
-def fact(
-    key: str,
-    aspect: str,
-    reason: str,
-    fact_phrase: str,
-    narrative: tuple[str, ...],
-    profile: tuple[str, ...],
-    *,
-    slots: Mapping[str, tuple[str, ...]] | None = None,
-    tags: str = "",
-    conflicts: str = "",
-) -> Fact:
-    """Build a :class:`Fact` from compact arguments (space-separated tag names)."""
-    return Fact(
-        key=key,
-        aspect=aspect,
-        reason=reason,
-        fact=fact_phrase,
-        narrative=narrative,
-        profile=profile,
-        slots=tuple((name, tuple(values)) for name, values in (slots or {}).items()),
-        tags=_words(tags),
-        conflicts=_words(conflicts),
-    )
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the generator draws from: the domains and the neutral framing of past posts."""
 
-
-def facet(name: str, kind: str, query: str, *facts: Fact) -> Facet:
-    """Build a :class:`Facet`."""
-    return Facet(name, kind, query, facts)
-
-
-def need(question: str, *openers: str) -> Need:
-    """Build a :class:`Need`."""
-    return Need(question, openers)
-
-
-def fillers(*items: str | tuple[str, str]) -> tuple[Filler, ...]:
-    """Build fillers from texts, or ``(text, "tag tag")`` pairs for fillers that imply something."""
-    return tuple(Filler(i) if isinstance(i, str) else Filler(i[0], _words(i[1])) for i in items)
-
-
-def domain(
-    name: str,
-    category: str,
-    needs: tuple[Need, ...],
-    facets: tuple[Facet, ...],
-    filler_items: tuple[Filler, ...],
-    *,
-    tags: str = "",
-    reveals: str = "",
-) -> Domain:
-    """Build a :class:`Domain`."""
-    return Domain(name, category, needs, facets, filler_items, _words(tags), _words(reveals))
+    domains: tuple[Domain, ...]
+    """All domains; their order is part of the generator's determinism."""
+    openers: tuple[str, ...]
+    """Neutral sentences that may open a past post ("Sorry if this has been asked before.")."""
+    closers: tuple[str, ...]
+    """Neutral sentences that may close a past post ("Thanks in advance!")."""
