@@ -1,4 +1,4 @@
-"""``pr2 eval``: LaMP-QA's baselines and the PR2 graph on one generator, judged, tabled and charted.
+"""``pr2 eval``: the baselines and every method's graph on one task and one generator, scored, tabled and charted.
 
 Example::
 
