@@ -6,9 +6,11 @@ Accepted forms:
   first use (see ``pr2_agent.weights``).
 - a registered embedded model name: ``"smollm2-135m"``, ``"qwen2.5-coder-0.5b"``.
 - an existing checkpoint directory, or ``"hf:PATH"``: a transformers checkpoint (e.g. a trained policy).
-- ``"llamacpp:NAME"``: an embedded model's GGUF served in-process by llama.cpp (``llamacpp:embedded``
-  for the default one; needs ``pip install 'pr2-agent[llamacpp]'``); about ten times the tokens per
+- ``"llamacpp:NAME"``: an embedded model's own GGUF served in-process by llama.cpp (``llamacpp:embedded``
+  for the default one; needs ``pip install 'pr2-agent[llamacpp]'``); several times the tokens per
   second of the transformers path on a CPU, with the same token ids.
+- ``"llamacpp:PATH"``: a trained checkpoint on llama.cpp, from a float16 GGUF exported next to its
+  weights on first use (``pr2_agent.gguf_export``); greedy output matches the transformers path.
 - ``"openai:NAME"``: NAME at an OpenAI-compatible endpoint (``base_url``, else the openai client's
   default); or any NAME when ``base_url`` is given.
 
@@ -122,16 +124,21 @@ def _llamacpp_policy(spec: str, seed: int | None) -> Policy:
 
     name = spec[len(LLAMACPP_PREFIX) :].strip()
     name = DEFAULT_MODEL if name == EMBEDDED_ALIAS else name
-    if name not in EMBEDDED_MODELS:
-        known = ", ".join(EMBEDDED_MODELS)
-        raise ValueError(f"{spec!r}: llama.cpp serves the embedded models ({known}), not {name!r}.")
     if not llama_cpp_available():
         raise ValueError(
             f"{spec!r} needs llama-cpp-python: pip install 'pr2-agent[llamacpp]' (scripts/bootstrap.sh --test builds "
-            "it), or use model 'embedded' (transformers)."
+            "it), or use the transformers path (the same model without 'llamacpp:')."
         )
-    tokenizer_dir = ensure_model(name)  # also fetches and verifies the GGUF
-    return LlamaCppPolicy(gguf_path(name), tokenizer_dir, seed=seed, name=LLAMACPP_PREFIX + name)
+    if name in EMBEDDED_MODELS:
+        tokenizer_dir = ensure_model(name)  # also fetches and verifies the GGUF
+        return LlamaCppPolicy(gguf_path(name), tokenizer_dir, seed=seed, name=LLAMACPP_PREFIX + name)
+    checkpoint = Path(name).expanduser()
+    if not (checkpoint / "config.json").is_file():
+        known = ", ".join(EMBEDDED_MODELS)
+        raise ValueError(f"{spec!r}: llama.cpp serves an embedded model ({known}) or a checkpoint directory.")
+    from pr2_agent.gguf_export import served_gguf
+
+    return LlamaCppPolicy(served_gguf(checkpoint), checkpoint, seed=seed, name=LLAMACPP_PREFIX + checkpoint.name)
 
 
 def checkpoint_dir(spec: str | None = EMBEDDED_ALIAS) -> Path:

@@ -68,3 +68,23 @@ def test_the_graph_records_a_trainable_trajectory(policy, tmp_path):
     assert len(trajectory.completion_ids()) == len(trajectory.env_mask())
     assert all(s.get("finish_reason") for s in out["segments"] if s["kind"] == "model")
     assert out["finish"] in ("answer", "forced")
+
+
+def test_a_checkpoint_served_on_llama_cpp_writes_what_transformers_writes(tmp_path):
+    """The float16 GGUF export of a checkpoint reproduces the transformers path's greedy tokens."""
+    from pr2_agent.policy.local import LocalPolicy
+    from pr2_agent.weights import ensure_model
+
+    base = ensure_model("smollm2-135m")
+    checkpoint = tmp_path / "checkpoint"  # a "trained" checkpoint: the base weights, linked, not copied
+    checkpoint.mkdir()
+    for item in base.iterdir():
+        (checkpoint / item.name).symlink_to(item)
+    served = resolve_policy(f"llamacpp:{checkpoint}", seed=0)
+    assert (checkpoint / "model-f16.gguf").is_file()
+    reference = LocalPolicy(base)
+    for question in ("What should I cook tonight? I am vegetarian.", "Which camera should I buy for birds?"):
+        request = GenerationRequest(
+            messages=[{"role": "user", "content": question}], max_new_tokens=32, temperature=0.0
+        )
+        assert served.generate(request).token_ids == reference.generate(request).token_ids
