@@ -25,7 +25,9 @@ import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
 
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest, validate_request
+from pr2_agent.policy.cached_decode import Sampling, decode, supports_prefix_reuse
 from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder, eos_token_ids
+from pr2_agent.policy.kv_cache import DEFAULT_MAX_TOKENS, PrefixKVCache, weights_signature
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,9 @@ class LocalPolicy(EncodesRequests):
         seed: Makes sampling reproducible: call ``k`` of ``generate_batch`` samples with a generator
             state derived from ``(seed, k)``. The process-wide torch RNG is left untouched.
         name: Shown in logs and exported trajectories; defaults to the directory name.
+        kv_cache_tokens: Tokens of key/value states kept between turns, so a trajectory's next turn
+            (and the rollouts that share a prompt) read only new tokens; 0 re-reads every input with
+            ``model.generate``. Models whose cache cannot be spliced (sliding windows) always do.
     """
 
     def __init__(
@@ -50,6 +55,7 @@ class LocalPolicy(EncodesRequests):
         device: str = "cpu",
         seed: int | None = None,
         name: str | None = None,
+        kv_cache_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> None:
         """Load a checkpoint directory or wrap an in-memory ``(model, tokenizer)`` pair."""
         if isinstance(source, tuple):
@@ -77,6 +83,8 @@ class LocalPolicy(EncodesRequests):
         self._calls = 0
         self._encoder = RequestEncoder(tokenizer)
         self._stop_criteria: dict[tuple[str, ...], StopStringCriteria] = {}
+        reuse = kv_cache_tokens > 0 and supports_prefix_reuse(model)
+        self.kv_cache: PrefixKVCache | None = PrefixKVCache(kv_cache_tokens) if reuse else None
 
     @classmethod
     def from_model(cls, model: Any, tokenizer: Any, *, seed: int | None = None, name: str | None = None) -> LocalPolicy:
@@ -170,12 +178,25 @@ class LocalPolicy(EncodesRequests):
         self.model.eval()
         try:
             with torch.inference_mode(), _seeded(self.seed, seed_offset):
-                sequences = self.model.generate(
-                    input_ids=input_ids.to(device),
-                    attention_mask=attention_mask.to(device),
-                    generation_config=config,
-                    stopping_criteria=StoppingCriteriaList([stopper]),
-                )
+                if self.kv_cache is not None:
+                    self.kv_cache.validate(weights_signature(self.model))
+                    sequences, _ = decode(
+                        self.model,
+                        inputs,
+                        prompts=prompts,
+                        cache=self.kv_cache,
+                        sampling=Sampling(do_sample, temperature, top_p),
+                        max_new_tokens=max_new,
+                        pad_token_id=self.pad_token_id,
+                        stop=stopper,
+                    )
+                else:
+                    sequences = self.model.generate(
+                        input_ids=input_ids.to(device),
+                        attention_mask=attention_mask.to(device),
+                        generation_config=config,
+                        stopping_criteria=StoppingCriteriaList([stopper]),
+                    )
         finally:
             if was_training:
                 self.model.train()

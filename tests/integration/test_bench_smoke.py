@@ -28,3 +28,18 @@ def test_serving_bench_smoke(tmp_path):
     result = json.loads(out.read_text())
     assert set(result["tokens_per_s"]) == {"transformers", "llamacpp"}
     assert result["ratio_transformers_over_llamacpp"] > 0 and result["trajectory_s"]["llamacpp"] > 0
+
+
+def test_rollout_bench_smoke(tmp_path):
+    out = tmp_path / "rollouts.json"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "rollout_bench.py"), "--smoke", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    result = json.loads(out.read_text())
+    assert set(result["ratio_rollouts_over_generate"]) == {"kv_cache", "no_cache"}
+    # The embedded model's rollouts sample the same tokens whether or not states are kept across turns.
+    assert result["identical_trajectories"] == "1/1"
+    assert result["kv_cache_reused_tokens"] > 0
