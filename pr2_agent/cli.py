@@ -28,7 +28,8 @@ Command = Callable[[argparse.Namespace], int]
 
 # ---------------------------------------------------------------------------------------------
 def cmd_setup(args: argparse.Namespace) -> int:
-    """Fetch, verify and convert the embedded model(s) once; warm the embedding model."""
+    """Fetch, verify and convert the embedded model(s) once; verify and merge the shipped policy."""
+    from pr2_agent.policy_artifact import PolicyArtifact, ensure_policy, shipped_policy_dir
     from pr2_agent.store.embedding import make_embedder
     from pr2_agent.weights import ensure_model
 
@@ -36,6 +37,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         path = ensure_model(name)
         print(f"model {name}: {path} ({time.perf_counter() - start:.1f} s)")
+    start = time.perf_counter()
+    PolicyArtifact.load(shipped_policy_dir()).verify()  # every time: the merged cache never re-reads it
+    path = ensure_policy()
+    print(f"policy embedded (trained, checksum verified): {path} ({time.perf_counter() - start:.1f} s)")
     start = time.perf_counter()
     make_embedder("minilm").embed_query("warm up")
     print(f"embedding model minilm: ready ({time.perf_counter() - start:.1f} s)")
@@ -164,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("setup", help="download, verify and convert the embedded model (once)")
+    p = sub.add_parser("setup", help="download, verify and convert the embedded model and policy (once)")
     p.add_argument("--models", nargs="+", default=["smollm2-135m"], help="embedded models to prepare")
     p.set_defaults(func=cmd_setup)
 

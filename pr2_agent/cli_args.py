@@ -32,8 +32,9 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--model",
         default="embedded",
-        help="'embedded' (SmolLM2-135M, local), 'qwen2.5-coder-0.5b', a checkpoint directory, "
-        "or a model name served at --base-url",
+        help="'embedded' (the shipped trained policy, local), 'embedded-base' (untrained SmolLM2-135M), "
+        "'llamacpp:embedded' (the same on llama.cpp), 'qwen2.5-coder-0.5b', a checkpoint or policy artifact "
+        "directory, or a model name served at --base-url",
     )
     g.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
     g.add_argument("--max-new-tokens", type=int, default=256, help="tokens per model turn")

@@ -33,7 +33,8 @@ class Context:
     model: str = field(
         default="embedded",
         metadata={
-            "description": "'embedded' (SmolLM2-135M, local), 'qwen2.5-coder-0.5b', a local HF checkpoint "
+            "description": "'embedded' (the shipped trained policy on SmolLM2-135M, local), 'embedded-base' "
+            "(untrained), 'qwen2.5-coder-0.5b', 'llamacpp:embedded' (the same on llama.cpp), a local HF checkpoint "
             "directory, or an OpenAI-compatible model name together with base_url."
         },
     )

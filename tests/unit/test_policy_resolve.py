@@ -28,27 +28,35 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch, tiny_dir: Path) -> Iterator[lis
         ensured.append(name)
         return tiny_dir
 
+    def fake_ensure_policy(directory: Path | None = None) -> Path:
+        ensured.append("policy" if directory is None else str(directory))
+        return tiny_dir
+
     monkeypatch.setattr(resolve_module, "ensure_model", fake_ensure_model)
+    monkeypatch.setattr(resolve_module, "ensure_policy", fake_ensure_policy)
     clear_policy_cache()
     yield ensured
     clear_policy_cache()
 
 
-def test_embedded_and_its_name_are_one_cached_local_policy(fresh_cache: list[str]) -> None:
+def test_embedded_is_the_shipped_policy_and_embedded_base_the_untrained_model(fresh_cache: list[str]) -> None:
     policy = resolve_policy()
     assert isinstance(policy, LocalPolicy)
-    assert policy.name == "smollm2-135m"
+    assert policy.name == "pr2-smollm2-135m"
     assert resolve_policy("embedded") is policy
-    assert resolve_policy("smollm2-135m") is policy
-    assert fresh_cache == ["smollm2-135m"]  # converted/loaded once
+    base = resolve_policy("embedded-base")
+    assert isinstance(base, LocalPolicy) and base is not policy
+    assert base.name == "smollm2-135m"
+    assert resolve_policy("smollm2-135m") is base
+    assert fresh_cache == ["policy", "smollm2-135m"]  # each merged/converted/loaded once
 
 
 def test_other_embedded_model_and_seed_are_separate_entries(fresh_cache: list[str]) -> None:
     qwen = resolve_policy("qwen2.5-coder-0.5b")
     assert qwen.name == "qwen2.5-coder-0.5b"
-    seeded = resolve_policy("embedded", seed=3)
+    seeded = resolve_policy("embedded-base", seed=3)
     assert isinstance(seeded, LocalPolicy) and seeded.seed == 3
-    assert seeded is not resolve_policy("embedded")
+    assert seeded is not resolve_policy("embedded-base")
     assert fresh_cache == ["qwen2.5-coder-0.5b", "smollm2-135m", "smollm2-135m"]
 
 
@@ -84,3 +92,12 @@ def test_openai_forms(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_unusable_strings_explain_the_accepted_forms(model: str, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         resolve_policy(model)
+
+
+def test_a_policy_artifact_directory_is_merged_and_served(fresh_cache: list[str], tmp_path: Path) -> None:
+    artifact = tmp_path / "my-policy"
+    artifact.mkdir()
+    (artifact / "manifest.json").write_text("{}")  # is_artifact only looks for the manifest
+    policy = resolve_policy(str(artifact))
+    assert isinstance(policy, LocalPolicy) and policy.name == "my-policy"
+    assert fresh_cache == [str(artifact)]
