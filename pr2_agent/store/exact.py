@@ -64,13 +64,19 @@ class UserSlice:
         if n == 0:
             return []
         scores = self.vectors @ query
-        k = min(k, n)
         if k < n:
-            candidates = np.argpartition(-scores, k - 1)[:k]
+            rows = np.argpartition(-scores, k - 1)[:k]
+            # Best first; ties by row (item id order). lexsort sorts by its last key first.
+            rows = rows[np.lexsort((rows, -scores[rows]))]
         else:
-            candidates = np.arange(n)
-        order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
-        return [(i, float(scores[i])) for i in order]
+            rows = np.lexsort((np.arange(n), -scores))
+        return list(zip(rows.tolist(), scores[rows].tolist(), strict=True))
+
+
+def unit_vector(vector: FloatArray) -> FloatArray:
+    """Scale one vector to unit length (a zero vector stays zero)."""
+    norm = float(np.sqrt(vector @ vector))
+    return vector / norm if norm > 0 else vector
 
 
 def unit_rows(vectors: FloatArray) -> FloatArray:

@@ -49,7 +49,7 @@ from pr2_agent.store.collection import (
 from pr2_agent.store.connection import Connection, backend_errors, connect
 from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, make_embedder
 from pr2_agent.store.errors import ProfileStoreError
-from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows
+from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows, unit_vector
 from pr2_agent.store.items import (
     MAX_ITEM_CHARS,
     MetadataValue,
@@ -292,7 +292,7 @@ class ProfileStore:
     # ------------------------------------------------------------------------------------- internals
 
     def _search_dense(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
-        vector = unit_rows(self._checked_vectors(self.embedder.embed_query(query)[None, :], 1))[0]
+        vector = unit_vector(self._checked_vectors(self.embedder.embed_query(query)[None, :], 1)[0])
         view = self._slice(user_id)
         return [_hit(view.records[row], score) for row, score in view.top_k(vector, k)]
 
