@@ -58,7 +58,14 @@ from pr2_agent.store.items import (
     validate_items,
 )
 from pr2_agent.store.lexical import LexicalIndex
-from pr2_agent.store.manifest import Manifests, ManifestState
+from pr2_agent.store.manifest import (
+    MANIFEST_TEXT,
+    ManifestEntry,
+    ManifestState,
+    manifest_id,
+    manifest_record,
+    read_manifest,
+)
 from pr2_agent.store.modes import DEFAULT_K, RETRIEVAL_MODES, RetrievalMode
 
 if TYPE_CHECKING:
@@ -130,7 +137,6 @@ class ProfileStore:
         self.max_item_chars = max_item_chars
         self._connection = connection
         self._collection = open_collection(connection, collection, embedder)
-        self._manifests = Manifests(connection, collection)
         self._slices = SliceCache(CACHE_ITEMS)
         self._lexical_lock = threading.Lock()
 
@@ -179,8 +185,7 @@ class ProfileStore:
         ids_all = [record_id(user_id, item.id) for item in items]
         stored = self._stored_record_ids(user_id)
         expected = len(stored | set(ids_all))
-        # Marked before the first batch, completed after the last: a write killed in between is detectable.
-        self._manifests.begin(user_id, expected)
+        last = (len(items) - 1) // WRITE_BATCH_SIZE * WRITE_BATCH_SIZE
         try:
             with (
                 backend_errors(f"write items of user {user_id!r}", self._connection),
@@ -189,16 +194,20 @@ class ProfileStore:
                 for start in range(0, len(items), WRITE_BATCH_SIZE):
                     batch = items[start : start + WRITE_BATCH_SIZE]
                     ids = ids_all[start : start + len(batch)]
-                    self._collection.upsert(
-                        ids=ids,
-                        embeddings=vectors[start : start + len(batch)],
-                        documents=[item.text for item in batch],
-                        metadatas=self._record_metadatas(user_id, batch, ids, stored),
-                    )
+                    embeddings = list(vectors[start : start + len(batch)])
+                    documents = [item.text for item in batch]
+                    metadatas = self._record_metadatas(user_id, batch, ids, stored)
+                    if start in (0, last):
+                        # The manifest rides in the same (atomic) upsert: 'writing' with the first batch,
+                        # 'complete' with the last, so a write killed in between is detectable.
+                        state: ManifestState = "complete" if start == last else "writing"
+                        rid, vector, meta = manifest_record(user_id, state, expected, self.embedder.dim)
+                        ids, embeddings = [*ids, rid], [*embeddings, vector]
+                        documents, metadatas = [*documents, MANIFEST_TEXT], [*metadatas, meta]
+                    self._collection.upsert(ids=ids, embeddings=embeddings, documents=documents, metadatas=metadatas)
                     bar.update(len(batch))
         finally:
             self._slices.forget(user_id)
-        self._manifests.complete(user_id, expected)
         logger.info("upserted %d items for user %r into %s", len(items), user_id, self.location)
         return len(items)
 
@@ -212,7 +221,8 @@ class ProfileStore:
                     self._collection.delete(where=user_scope(user_id))
             finally:
                 self._slices.forget(user_id)
-        self._manifests.delete(user_id)
+        with backend_errors(f"delete the manifest of user {user_id!r}", self._connection):
+            self._collection.delete(ids=[manifest_id(user_id)])
         return existing
 
     # ------------------------------------------------------------------------------------------ reads
@@ -259,7 +269,7 @@ class ProfileStore:
         ``complete`` is False after an interrupted ingest; ingesting the user again completes it.
         """
         user_id = _check_user_id(user_id)
-        entry = self._manifests.get(user_id)
+        entry = self._manifest(user_id)
         return ProfileStatus(user_id, self.count(user_id), entry.expected, entry.state)
 
     def has_user(self, user_id: str) -> bool:
@@ -309,7 +319,7 @@ class ProfileStore:
         if not self._connection.shared:
             # Only this process writes the directory, and every write forgets the user's slice.
             return self._slices.get(user_id, "local", lambda: self._load_slice(user_id, "local"))
-        version = self._manifests.get(user_id).version
+        version = self._manifest(user_id).version
         if version is None:
             # Written without a manifest (an older store): nothing tells us when it changes, so read it.
             return self._load_slice(user_id, None)
@@ -332,13 +342,17 @@ class ProfileStore:
                     vectors.append(vector)
         order = sorted(range(len(records)), key=lambda i: records[i].item_id)
         matrix = np.asarray([vectors[i] for i in order], dtype=np.float32).reshape(len(order), self.embedder.dim)
-        status = self._manifests.get(user_id)
+        status = self._manifest(user_id)
         if status.state == "writing" or (status.expected is not None and status.expected != len(records)):
             logger.warning("%s", ProfileStatus(user_id, len(records), status.expected, status.state).describe())
         return UserSlice([records[i] for i in order], unit_rows(matrix), version)
 
     def _records(self, user_id: str) -> list[Record]:
         return self._slice(user_id).records
+
+    def _manifest(self, user_id: str) -> ManifestEntry:
+        with backend_errors(f"read the manifest of user {user_id!r}", self._connection):
+            return read_manifest(cast(Any, self._collection.get(ids=[manifest_id(user_id)], include=["metadatas"])))
 
     def _stored_record_ids(self, user_id: str) -> set[str]:
         pages = self._pages(f"list items of user {user_id!r}", where=user_scope(user_id), include=[])
