@@ -1,16 +1,25 @@
-"""Benchmark the profile store: ingest throughput and per-user search latency (dense and BM25).
+"""Per-user retrieval at scale: the store's top-k against a brute-force dot product over the same user's vectors.
 
-Why: retrieval runs inside every reasoning step of the agent and of every GRPO rollout, so its latency
-multiplies; ingest speed decides how long building a store for a dataset takes. The default workload is
-one 1,000-item profile among 10 users (10,000 items in one collection, all users the same size), with
-synthetic but varied first-person texts, searched with 200 queries.
+Why: retrieval runs inside every reasoning step of the agent and every GRPO rollout, and it must be exact
+(a filtered approximate query over one shared index silently lost items, issue 16 item 1). For each
+layout (users x items per user, all in one store) this measures, with the query embedding taken out of
+the picture (vectors are precomputed, so "embedding" is a dictionary lookup):
 
-Run (about a minute on 2 CPU cores with MiniLM):
+- ``ratio``: store.search p50 over a brute-force ``argsort(V_user @ q)`` p50, timed interleaved on the
+  same queries, per round; reported as the median of rounds and its min-max spread;
+- ``recall@k`` of the store against that exact search, ``exact_text_rank1`` (query = an item's own vector
+  finds it at rank 1), ``min_k_ok`` (every result has min(k, user's items) hits), foreign hits;
+- the old path for reference: Chroma's ``query(where={"user_id": ...})`` p50 and recall;
+- ingest throughput with precomputed vectors (store-bound), and the first (cold) search of a user.
 
-    .venv/bin/python bench/retrieval_bench.py --out bench/results/retrieval.json
+``--minilm-users N`` adds a real-model check: N users x 6 items embedded with MiniLM, each user queried
+with one of its own item texts, counting misses at rank 1 (the shape of the issue's 600-user failure).
 
-Use ``--url http://127.0.0.1:8000`` to measure a ``chroma run`` server instead of an embedded directory,
-and ``--embedding hash`` to take the embedding model out of the picture.
+Run (the full measurement, under the shared heavy lock on the 2-core machine):
+
+    flock /tmp/pr2-heavy.lock .venv/bin/python bench/retrieval_bench.py --out bench/results/retrieval_exact.json
+
+``--smoke`` runs a seconds-long version (the tests use it).
 """
 
 from __future__ import annotations
@@ -25,7 +34,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,336 +43,229 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
 
-from pr2_agent.store import (  # noqa: E402
-    EMBEDDERS,
-    RETRIEVAL_MODES,
-    Embedder,
-    ProfileItem,
-    make_embedder,
-    open_profile_store,
-)
+from pr2_agent.store import ProfileItem, make_embedder, open_profile_store  # noqa: E402
+from pr2_agent.store.collection import user_scope  # noqa: E402
 from pr2_agent.store.embedding import FloatArray  # noqa: E402
 
-VERBS = [
-    "cook",
-    "repair",
-    "photograph",
-    "paint",
-    "practise",
-    "read about",
-    "collect",
-    "grow",
-    "study",
-    "sketch",
-]
-OBJECTS = [
-    "sourdough bread",
-    "vintage road bikes",
-    "Sichuan noodles",
-    "succulents",
-    "jazz piano",
-    "bird songs",
-    "Spanish verbs",
-    "sea kayaks",
-    "board games",
-    "mechanical watches",
-    "houseplants",
-    "Nordic crime novels",
-    "trail running shoes",
-    "espresso machines",
-    "urban planning podcasts",
-    "watercolour landscapes",
-    "Thai curries",
-    "chess openings",
-    "film cameras",
-    "mountain huts",
-    "vegan desserts",
-    "Roman history",
-]
-PLACES = [
-    "Lisbon",
-    "Oslo",
-    "the allotment",
-    "my tiny kitchen",
-    "the night bus",
-    "the office",
-    "my balcony",
-    "the climbing gym",
-    "Kyoto",
-    "the public library",
-    "the riverside path",
-    "my parents' garage",
-]
-WHEN = [
-    "every Sunday",
-    "after work",
-    "on rainy evenings",
-    "before sunrise",
-    "during lunch breaks",
-    "in winter",
-]
-RELATIONS = ["partner", "sister", "flatmate", "manager", "best friend", "grandfather"]
-TEMPLATES = [
-    "I {verb} {obj} in {place} {when}.",
-    "Any tips for getting better at {obj}? I usually {verb} them {when}.",
-    "My {rel} says I spend too much money on {obj}.",
-    "Last year I started to {verb} {obj} in {place}, and I still do it {when}.",
-    "I don't like {obj} much, but my {rel} wants me to {verb} them in {place}.",
-    "What is the best way to store {obj} in {place}?",
-]
-QUERY_TEMPLATES = [
-    "What do I think about {obj}?",
-    "Where do I usually {verb} things?",
-    "Which hobby do I do {when}?",
-    "What does my {rel} say about my spending?",
-    "{obj} in {place}",
-    "Recommend something related to {obj}",
-]
+DIM = 384
+"""MiniLM's dimension, so matrix sizes match the real store."""
 
 
-def make_profile(rng: random.Random, user: str, num_items: int) -> list[ProfileItem]:
-    """Build ``num_items`` synthetic first-person items for ``user``."""
-    items = []
-    for i in range(num_items):
-        template = rng.choice(TEMPLATES)
-        text = template.format(
-            verb=rng.choice(VERBS),
-            obj=rng.choice(OBJECTS),
-            place=rng.choice(PLACES),
-            when=rng.choice(WHEN),
-            rel=rng.choice(RELATIONS),
-        )
-        items.append(ProfileItem(id=f"i{i:05d}", text=f"{text} (note {i})", metadata={"owner": user}))
-    return items
+class PrecomputedEmbedder:
+    """Returns vectors fixed in advance for each text: embedding costs a dictionary lookup."""
 
+    name = "precomputed"
+    dim = DIM
 
-def make_queries(rng: random.Random, num_queries: int) -> list[str]:
-    """Build ``num_queries`` synthetic questions about the profile topics."""
-    return [
-        rng.choice(QUERY_TEMPLATES).format(
-            verb=rng.choice(VERBS),
-            obj=rng.choice(OBJECTS),
-            place=rng.choice(PLACES),
-            when=rng.choice(WHEN),
-            rel=rng.choice(RELATIONS),
-        )
-        for _ in range(num_queries)
-    ]
-
-
-@dataclass
-class TimedEmbedder:
-    """Wraps an embedder: times it (to split ingest into its parts) and keeps vectors for exact search."""
-
-    inner: Embedder
-    document_seconds: float = 0.0
-    query_seconds: list[float] = field(default_factory=list)
-    recorded_documents: list[FloatArray] | None = None
-    """When a list, document vectors are appended to it (in embedding order)."""
-    last_query: FloatArray | None = None
-    name: str = field(init=False)
-    dim: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        # Same identity as the wrapped embedder, so the store records (and checks) the real one.
-        self.name, self.dim = self.inner.name, self.inner.dim
+    def __init__(self) -> None:
+        self.table: dict[str, FloatArray] = {}
 
     def embed_documents(self, texts: Sequence[str]) -> FloatArray:
-        start = time.perf_counter()
-        try:
-            vectors = self.inner.embed_documents(texts)
-        finally:
-            self.document_seconds += time.perf_counter() - start
-        if self.recorded_documents is not None:
-            self.recorded_documents.append(vectors)
-        return vectors
+        return np.stack([self.table[t] for t in texts]) if texts else np.zeros((0, DIM), dtype=np.float32)
 
     def embed_query(self, text: str) -> FloatArray:
-        start = time.perf_counter()
-        try:
-            self.last_query = self.inner.embed_query(text)
-        finally:
-            self.query_seconds.append(time.perf_counter() - start)
-        return self.last_query
+        return self.table[text]
 
 
-def percentile_ms(seconds: Sequence[float], q: float) -> float:
+def unit(rng: np.random.Generator, rows: int) -> FloatArray:
+    """Random unit vectors (float32)."""
+    v = rng.standard_normal((rows, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def ms(seconds: Sequence[float], q: float = 50) -> float:
     """The q-th percentile of durations, in milliseconds."""
     return float(np.percentile(np.asarray(seconds) * 1000.0, q))
 
 
-def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
-    """p50/p95/mean/max of durations, in milliseconds."""
+def layout(users: int, items: int, *, rounds: int, queries: int, k: int, seed: int) -> dict[str, Any]:
+    """Measure one layout in a fresh temporary store."""
+    rng = np.random.default_rng(seed)
+    embedder = PrecomputedEmbedder()
+    user_ids = [f"user{u:05d}" for u in range(users)]
+    vectors = {u: unit(rng, items) for u in user_ids}
+    profiles = {}
+    for u in user_ids:
+        texts = [f"{u} item {i}" for i in range(items)]
+        embedder.table.update(zip(texts, vectors[u], strict=True))
+        profiles[u] = [ProfileItem(f"i{i:05d}", t) for i, t in enumerate(texts)]
+    with tempfile.TemporaryDirectory(prefix="pr2-bench-") as tmp:
+        store = open_profile_store(Path(tmp) / "store", embedding=embedder)
+        start = time.perf_counter()
+        for u in user_ids:
+            store.upsert(u, profiles[u])
+        ingest_s = time.perf_counter() - start
+
+        sample = random.Random(seed).sample(user_ids, min(users, max(queries // 10, 1)))
+        # Queries: random directions, plus each sampled user's own item vectors (exact-text checks).
+        query_vectors = unit(rng, queries)
+        for i, q in enumerate(query_vectors):
+            embedder.table[f"q{i}"] = q
+        cold = []
+        for u in sample:
+            t = time.perf_counter()
+            store.search(u, "q0", k=k)
+            cold.append(time.perf_counter() - t)
+
+        ratios, store_p50, brute_p50 = [], [], []
+        recall_hits = recall_total = foreign = min_k_bad = 0
+        for r in range(rounds):
+            t_store, t_brute = [], []
+            for i in range(queries):
+                u = sample[i % len(sample)]
+                q = query_vectors[i]
+                v = vectors[u]
+                # Alternate the order so neither side always runs with warmer caches.
+                for side in ((0, 1) if (i + r) % 2 == 0 else (1, 0)):
+                    t = time.perf_counter()
+                    if side == 0:
+                        hits = store.search(u, f"q{i}", k=k)
+                        t_store.append(time.perf_counter() - t)
+                    else:
+                        exact = np.argsort(-(v @ q), kind="stable")[:k]
+                        t_brute.append(time.perf_counter() - t)
+                if r == 0:
+                    want = {f"i{j:05d}" for j in exact}
+                    recall_hits += len(want & {h.id for h in hits})
+                    recall_total += len(want)
+                    foreign += sum(not h.text.startswith(u + " ") for h in hits)
+                    min_k_bad += len(hits) != min(k, items)
+            store_p50.append(ms(t_store))
+            brute_p50.append(ms(t_brute))
+            ratios.append(store_p50[-1] / brute_p50[-1])
+
+        rank1 = 0
+        for u in sample:
+            j = len(profiles[u]) // 2
+            rank1 += store.search(u, profiles[u][j].text, k=k)[0].id == profiles[u][j].id
+
+        # The old path: Chroma's approximate query filtered to the user.
+        where_t, where_hits = [], 0
+        collection = store._collection
+        for i in range(min(queries, 50)):
+            u = sample[i % len(sample)]
+            t = time.perf_counter()
+            res = collection.query(query_embeddings=query_vectors[i][None, :], n_results=k, where=user_scope(u))
+            where_t.append(time.perf_counter() - t)
+            exact = np.argsort(-(vectors[u] @ query_vectors[i]), kind="stable")[:k]
+            got = {json.loads(rid)[1] for rid in res["ids"][0]}
+            where_hits += len({f"i{j:05d}" for j in exact} & got)
+        where_total = min(queries, 50) * min(k, items)
+
     return {
-        "p50_ms": round(percentile_ms(seconds, 50), 2),
-        "p95_ms": round(percentile_ms(seconds, 95), 2),
-        "mean_ms": round(statistics.fmean(seconds) * 1000.0, 2),
-        "max_ms": round(max(seconds) * 1000.0, 2),
+        "users": users,
+        "items_per_user": items,
+        "total_items": users * items,
+        "k": k,
+        "queries_per_round": queries,
+        "rounds": rounds,
+        "ratio_store_over_bruteforce": round(statistics.median(ratios), 3),
+        "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
+        "store_p50_ms": round(statistics.median(store_p50), 4),
+        "bruteforce_p50_ms": round(statistics.median(brute_p50), 4),
+        "first_search_of_a_user_ms": {"p50": round(ms(cold), 2), "max": round(ms(cold, 100), 2)},
+        "recall_at_k": round(recall_hits / recall_total, 4),
+        "exact_text_rank1": f"{rank1}/{len(sample)}",
+        "min_k_violations": min_k_bad,
+        "foreign_hits": foreign,
+        "ingest_items_per_s_precomputed": round(users * items / ingest_s, 1),
+        "ingest_s": round(ingest_s, 2),
+        "old_where_query": {
+            "p50_ms": round(ms(where_t), 3),
+            "ratio_over_bruteforce": round(ms(where_t) / statistics.median(brute_p50), 1),
+            "recall_at_k": round(where_hits / where_total, 4),
+        },
     }
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Run the benchmark described by ``args`` and return the measurements."""
-    rng = random.Random(args.seed)
-    users = [f"user{u:02d}" for u in range(args.users)]
-    target = users[0]
-    profiles = {user: make_profile(rng, user, args.items) for user in users}
-    queries = make_queries(rng, args.queries)
-
-    embedder = TimedEmbedder(make_embedder(args.embedding))
-    workdir = None
-    if args.url:
-        backend = f"chroma run server at {args.url}"
-        store = open_profile_store(url=args.url, collection=args.collection, embedding=embedder)
-    else:
-        if args.store:
-            path = Path(args.store)
-        else:
-            workdir = tempfile.TemporaryDirectory(prefix="pr2-bench-")
-            path = Path(workdir.name) / "store"
-        backend = f"PersistentClient at {path}" + (" (temporary)" if workdir else "")
-        store = open_profile_store(path, collection=args.collection, embedding=embedder)
-    for user in users:  # start from a clean slate when reusing a store
-        store.delete_user(user)
-
-    # Load the model outside the timed region: process start-up is not ingest throughput.
-    start = time.perf_counter()
-    embedder.inner.embed_query("warm up")
-    model_load_s = time.perf_counter() - start
-
-    ingest_start = time.perf_counter()
-    per_user_s = {}
-    target_vectors = np.zeros((0, embedder.dim), dtype=np.float32)
-    for user in users:
-        # The store embeds a user's items in order, so the recorded rows line up with profiles[target].
-        embedder.recorded_documents = [] if user == target else None
+def minilm_check(users: int, items: int, seed: int) -> dict[str, Any]:
+    """Real MiniLM: every user queried with one of its own item texts; misses at rank 1 and empty results."""
+    rng = random.Random(seed)
+    words = "tea bikes garden piano kayak chess novels bread curry hiking film jazz yoga running dogs cats".split()
+    with tempfile.TemporaryDirectory(prefix="pr2-bench-minilm-") as tmp:
+        store = open_profile_store(Path(tmp) / "store", embedding="minilm")
+        make_embedder("minilm").embed_query("warm up")
+        profiles = {}
         start = time.perf_counter()
-        store.upsert(user, profiles[user], progress=args.progress)
-        per_user_s[user] = time.perf_counter() - start
-        if embedder.recorded_documents is not None:
-            target_vectors = np.concatenate(embedder.recorded_documents)
-    embedder.recorded_documents = None
-    ingest_s = time.perf_counter() - ingest_start
-    target_ids = [item.id for item in profiles[target]]
-    total_items = args.items * len(users)
-
-    results: dict[str, Any] = {}
-    for mode in RETRIEVAL_MODES:
-        start = time.perf_counter()
-        store.search(target, queries[0], k=args.k, mode=mode)  # warm-up; builds the BM25 view
-        first_query_ms = (time.perf_counter() - start) * 1000.0
-        embedder.query_seconds.clear()
-        timings, foreign, returned, recalls = [], 0, 0, []
-        for query in queries:
-            start = time.perf_counter()
-            hits = store.search(target, query, k=args.k, mode=mode)
-            timings.append(time.perf_counter() - start)
-            returned += len(hits)
-            foreign += sum(hit.metadata.get("owner") != target for hit in hits)
-            if mode == "dense" and embedder.last_query is not None:
-                # Exact cosine top-k over the target's vectors: how much the HNSW index misses.
-                exact = np.argsort(-(target_vectors @ embedder.last_query), kind="stable")[: args.k]
-                recalls.append(len({hit.id for hit in hits} & {target_ids[i] for i in exact}) / len(exact))
-        results[mode] = {
-            **latency_summary(timings),
-            "first_query_ms": round(first_query_ms, 2),
-            "mean_hits": round(returned / len(queries), 2),
-            "foreign_hits": foreign,
-        }
-        if mode == "dense":
-            results[mode]["query_embedding"] = latency_summary(embedder.query_seconds)
-            results[mode]["recall_at_k_vs_exact"] = round(statistics.fmean(recalls), 4)
-
-    if workdir is not None:
-        workdir.cleanup()
+        for u in range(users):
+            uid = f"user{u:05d}"
+            profiles[uid] = [
+                ProfileItem(f"p{i}", f"I like {rng.choice(words)} and {rng.choice(words)}, note {u}-{i}.")
+                for i in range(items)
+            ]
+            store.upsert(uid, profiles[uid])
+        ingest_s = time.perf_counter() - start
+        empty = miss = 0
+        for uid, items_ in profiles.items():
+            target = items_[rng.randrange(len(items_))]
+            hits = store.search(uid, target.text, k=5)
+            empty += not hits
+            miss += not hits or hits[0].id != target.id
     return {
-        "config": {
-            "backend": backend,
-            "embedding": args.embedding,
-            "users": args.users,
-            "items_per_user": args.items,
-            "total_items": total_items,
-            "queries": args.queries,
-            "k": args.k,
-            "seed": args.seed,
-        },
-        "environment": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
-        },
-        "model_load_s": round(model_load_s, 2),
-        "ingest": {
-            "seconds": round(ingest_s, 2),
-            "items_per_s": round(total_items / ingest_s, 1),
-            "embedding_seconds": round(embedder.document_seconds, 2),
-            "write_seconds": round(ingest_s - embedder.document_seconds, 2),
-            "target_user_seconds": round(per_user_s[target], 2),
-        },
-        "search": results,
+        "users": users,
+        "items_per_user": items,
+        "empty_results": empty,
+        "rank1_misses": miss,
+        "ingest_items_per_s_minilm": round(users * items / ingest_s, 1),
     }
-
-
-def print_table(report: dict[str, Any]) -> None:
-    """Print the measurements as a small table."""
-    cfg, ingest = report["config"], report["ingest"]
-    print(
-        f"backend: {cfg['backend']}\nembedding: {cfg['embedding']}, {cfg['users']} users x "
-        f"{cfg['items_per_user']} items = {cfg['total_items']} items, {cfg['queries']} queries, k={cfg['k']}"
-    )
-    print(
-        f"\ningest   {ingest['items_per_s']:>8.1f} items/s   ({cfg['total_items']} items in "
-        f"{ingest['seconds']} s: embedding {ingest['embedding_seconds']} s, "
-        f"Chroma writes {ingest['write_seconds']} s)"
-    )
-    print(f"\n{'search':<8}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'first ms':>10}{'hits':>6}{'foreign':>9}")
-    for mode, row in report["search"].items():
-        print(
-            f"{mode:<8}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}{row['mean_ms']:>9.2f}"
-            f"{row['first_query_ms']:>10.2f}{row['mean_hits']:>6.1f}{row['foreign_hits']:>9d}"
-        )
-    emb = report["search"]["dense"]["query_embedding"]
-    print(f"(dense includes embedding the query: p50 {emb['p50_ms']} ms, p95 {emb['p95_ms']} ms)")
-    recall = report["search"]["dense"]["recall_at_k_vs_exact"]
-    print(f"dense recall@{cfg['k']} against exact cosine search over the user's items: {recall:.3f}")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=10, help="number of users (default: %(default)s)")
-    parser.add_argument("--items", type=int, default=1000, help="items per user (default: %(default)s)")
     parser.add_argument(
-        "--queries", type=int, default=200, help="timed searches per mode (default: %(default)s)"
+        "--layouts", default="100x1000,1000x100", help="USERSxITEMS, comma separated (default: %(default)s)"
     )
-    parser.add_argument("--k", type=int, default=5, help="hits per search (default: %(default)s)")
-    parser.add_argument("--embedding", default="minilm", choices=sorted(EMBEDDERS))
-    parser.add_argument("--store", default=None, help="store directory (default: a temporary one, removed)")
-    parser.add_argument("--url", default=None, help="measure a `chroma run` server instead of a directory")
-    parser.add_argument("--collection", default="pr2_bench", help="collection name (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds per layout (default: %(default)s)")
+    parser.add_argument("--queries", type=int, default=400, help="queries per round (default: %(default)s)")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--minilm-users", type=int, default=1000, help="0 skips the MiniLM check")
+    parser.add_argument("--minilm-items", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--progress", action="store_true", help="show ingest progress bars")
+    parser.add_argument("--smoke", action="store_true", help="seconds-long run: 20x50 and 10x5, 2 rounds")
     parser.add_argument("--out", default=None, help="write the measurements as JSON to this file")
     args = parser.parse_args(argv)
-    for name in ("users", "items", "queries", "k"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.store and args.url:
-        parser.error("pass --store or --url, not both")
+    if args.smoke:
+        args.layouts, args.rounds, args.queries, args.minilm_users = "20x50,10x5", 2, 40, 0
+    try:
+        args.layouts = [tuple(int(x) for x in spec.split("x")) for spec in args.layouts.split(",")]
+    except ValueError:
+        parser.error(f"--layouts must look like 100x1000,1000x100, got {args.layouts!r}")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
-    report = run(args)
-    print_table(report)
+    report: dict[str, Any] = {
+        "environment": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "omp_threads": os.environ.get("OMP_NUM_THREADS"),
+            "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+        },
+        "layouts": [],
+    }
+    for users, items in args.layouts:
+        row = layout(users, items, rounds=args.rounds, queries=args.queries, k=args.k, seed=args.seed)
+        report["layouts"].append(row)
+        print(
+            f"{users} users x {items} items: store/brute {row['ratio_store_over_bruteforce']}x "
+            f"(spread {row['ratio_spread']}), p50 {row['store_p50_ms']} vs {row['bruteforce_p50_ms']} ms, "
+            f"recall@{args.k} {row['recall_at_k']}, exact-text rank 1 {row['exact_text_rank1']}, "
+            f"ingest {row['ingest_items_per_s_precomputed']} items/s; old where-query "
+            f"{row['old_where_query']['ratio_over_bruteforce']}x, recall {row['old_where_query']['recall_at_k']}",
+            flush=True,
+        )
+    if args.minilm_users:
+        report["minilm"] = minilm_check(args.minilm_users, args.minilm_items, args.seed)
+        print(f"minilm: {report['minilm']}")
+    report["environment"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {out}")
+        print(f"wrote {out}")
     return 0
 
 

@@ -71,11 +71,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         iterator: Any = tqdm(batches, desc="users", unit="user")
     else:
         iterator = batches
+    resumed = 0
     for user_id, items in iterator:
+        status = store.profile_status(user_id)
+        if not status.complete:
+            # An interrupted ingest of this user: write only what is missing (nothing is duplicated).
+            present = store.item_ids(user_id)
+            items = [item for item in items if item.id not in present]
+            print(f"resuming user {user_id!r}: {status.stored} items were stored, writing {len(items)} more")
+            resumed += 1
         total += store.upsert(user_id, items, progress=show_each)
     elapsed = time.perf_counter() - start
     where = args.chroma_url or args.store
-    print(f"ingested {total} items for {len(batches)} user(s) into {where} in {elapsed:.1f} s")
+    note = f" ({resumed} interrupted profile(s) completed)" if resumed else ""
+    print(f"ingested {total} items for {len(batches)} user(s) into {where} in {elapsed:.1f} s{note}")
     return 0
 
 
@@ -124,6 +133,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 f"user {context.user_id!r} has no profile in {args.chroma_url or args.store}.{hint} "
                 f"Ingest one first (pr2 ingest --user {context.user_id} FILE), or pass --no-personalize."
             )
+        status = store.profile_status(context.user_id)
+        if not status.complete:
+            print(f"pr2 ask: warning: {status.describe()}", file=sys.stderr)
     if args.seed is not None:
         import torch
 

@@ -13,6 +13,9 @@ from typing import Any, Literal
 
 DEFAULT_STORE_PATH = ".pr2/store"
 DEFAULT_COLLECTION = "pr2_profiles"
+MAX_SEARCHES_CEILING = 32
+"""Largest search budget a run accepts: PR2 trains with 3; each search adds two graph steps and a prompt
+that grows by its retrieved items, so thousands of searches would only exhaust the context window."""
 
 
 @dataclass(kw_only=True)
@@ -72,8 +75,9 @@ class Context:
                 f"top_k must be an integer >= 1, got {self.top_k!r}. It is how many profile items one search returns.",
             ),
             (
-                isinstance(self.max_searches, int) and self.max_searches >= 0,
-                f"max_searches must be an integer >= 0, got {self.max_searches!r}. Use 0 to forbid searching.",
+                isinstance(self.max_searches, int) and 0 <= self.max_searches <= MAX_SEARCHES_CEILING,
+                f"max_searches must be an integer in [0, {MAX_SEARCHES_CEILING}], got {self.max_searches!r}. "
+                "Use 0 to forbid searching; PR2 uses 3.",
             ),
             (
                 isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 32768,

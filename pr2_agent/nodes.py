@@ -2,7 +2,10 @@
 
 Each node reads the state and the run's Context and returns a partial update; none mutates state.
 The loop always terminates: searches are capped by ``max_searches``, an invalid action gets at most
-one corrective observation, and ``force_answer`` is a final step that cannot search again.
+one corrective observation, and ``force_answer`` is a final step that cannot search again. The router
+also respects the run's ``recursion_limit`` (LangGraph's ``remaining_steps``): it only starts another
+round when that round and a forced answer after it still fit, so a small limit ends in a forced answer,
+never in ``GraphRecursionError``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from pr2_agent.store import ProfileStore
 
 MAX_CORRECTIONS = 1
+ROUND_STEPS = 3
+"""Steps another round needs before the run can still end: retrieve (or correct), reason, force_answer."""
 
 Route = Literal["retrieve", "correct", "force_answer", "__end__"]
 
@@ -35,9 +40,12 @@ def route_after_reason(state: GraphState, runtime: Runtime[Context]) -> Route:
     kind = pending["kind"]
     if kind == "answer":
         return "__end__"
+    # remaining_steps counts this step too; a round must leave one step for force_answer.
+    room = state.get("remaining_steps", ROUND_STEPS + 1) > ROUND_STEPS
     if kind == "search":
-        return "retrieve" if len(state.get("searches", [])) < runtime.context.max_searches else "force_answer"
-    return "correct" if state.get("num_corrections", 0) < MAX_CORRECTIONS else "force_answer"
+        within_budget = len(state.get("searches", [])) < runtime.context.max_searches
+        return "retrieve" if within_budget and room else "force_answer"
+    return "correct" if state.get("num_corrections", 0) < MAX_CORRECTIONS and room else "force_answer"
 
 
 class Nodes:

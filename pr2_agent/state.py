@@ -10,6 +10,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Literal, TypedDict
 
+from langgraph.managed import RemainingSteps
+
 from pr2_agent.trajectory import Segment
 
 
@@ -64,3 +66,5 @@ class GraphState(TypedDict, total=False):
     pending: PendingAction
     num_corrections: int
     """Corrective observations inserted so far (at most one per run)."""
+    remaining_steps: RemainingSteps
+    """Steps left before the run's ``recursion_limit`` (managed by LangGraph; the router reads it)."""

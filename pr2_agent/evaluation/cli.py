@@ -124,6 +124,12 @@ def register(sub: Any) -> None:
     )
     g.add_argument("--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1")
     g.add_argument("--judge-model", default=None, help="model name at --judge-base-url (default: the first served)")
+    g.add_argument(
+        "--judge-timeout",
+        type=float,
+        default=60.0,
+        help="seconds one lampqa judge call may take before the run stops with an error (default: %(default)s)",
+    )
     add_model_args(p)
     add_store_args(p)
     # Evaluation defaults: greedy decoding, a fixed seed, and a store next to the outputs.
@@ -219,7 +225,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     donor_pool = [r.user_id for r in loaded if r.profile]
     donors = {donor_for(r.user_id, donor_pool, args.seed) for r in records} if "rag_random" in names else set()
 
-    judge = make_judge(JudgeSpec(args.judge, args.judge_base_url, args.judge_model)) if task.judged else None
+    spec = JudgeSpec(args.judge, args.judge_base_url, args.judge_model, timeout=args.judge_timeout)
+    judge = make_judge(spec) if task.judged else None
     check_judge(task, records[0], judge)
 
     from pr2_agent.store import open_profile_store

@@ -3,14 +3,19 @@
 The protocol is the benchmark's own (``evaluation/evaluator.py``): the verbatim system prompt and
 user template from :mod:`pr2_agent.prompts`, one chat call per (response, aspect), temperature
 0.0 raised by 0.1 per unparseable reply (capped at 1.0), ``top_p`` 0.95, and a score of 0 for an
-aspect whose replies never parse. Numbers are comparable with published LaMP-QA results only when
-the served model is the paper's evaluator (Qwen2.5-32B-Instruct); a small local model runs the
-same protocol but is a much weaker judge.
+aspect whose replies never parse. An endpoint that cannot judge at all is an error, never a score:
+a 200 reply that is not a chat completion, a body that stays malformed after bounded retries, and a
+hung server (``timeout`` per call, not retried) all raise :class:`JudgeEndpointError`. Numbers are
+comparable with published LaMP-QA results only when the served model is the paper's evaluator
+(Qwen2.5-32B-Instruct); a small local model runs the same protocol but is a much weaker judge.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -31,8 +36,23 @@ _T = TypeVar("_T")
 _Task = tuple[str, str, RubricAspect, str]
 
 
+DEFAULT_TIMEOUT_S = 60.0
+"""Seconds one judge call may take; a call that times out is not retried (a hung server stays hung)."""
+RETRY_BACKOFF_S = 0.5
+"""First pause before retrying a transient failure (doubles per retry)."""
+
+
 class JudgeEndpointError(RuntimeError):
-    """The judge endpoint could not be used (unreachable, wrong URL or model, server error)."""
+    """The judge endpoint could not be used (unreachable, wrong URL or model, server error, not a judge reply)."""
+
+
+class _TransientReply(Exception):
+    """A reply worth asking again for: a malformed body, an overloaded or failing server, a dropped connection."""
+
+    def __init__(self, message: str, *, final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
+        """The message is the whole error (not a reason to prefix with the attempt count)."""
 
 
 def render_judge_messages(
@@ -74,7 +94,7 @@ class LaMPQAJudge(BaseJudge):
         model: Model name sent with each request. None asks the server (``GET /v1/models``) and
             uses the first model it lists, which is what a single-model llama.cpp server wants.
         api_key: Sent as the bearer token; local servers accept anything.
-        timeout: Seconds per HTTP request.
+        timeout: Seconds per judge call; a call that takes longer fails at once (no retry).
         max_retries: Extra attempts after an unparseable reply (LaMP-QA's fork uses 10). After the
             last one the aspect scores 0.
         max_tokens: Generation cap per call (the protocol uses 4096; a small cap keeps a rambling
@@ -85,7 +105,8 @@ class LaMPQAJudge(BaseJudge):
         concurrency: Parallel requests in :meth:`judge_batch`.
         extract_answer: Score only the ``<answer>`` span of each response (PR2); False scores the
             whole text.
-        transport_retries: Retries the ``openai`` client makes on connection errors and 5xx.
+        transport_retries: Retries after a dropped connection, a 429/5xx, or a malformed JSON body (with
+            backoff); then the judge raises :class:`JudgeEndpointError`.
     """
 
     is_proxy = False
@@ -97,7 +118,7 @@ class LaMPQAJudge(BaseJudge):
         model: str | None = None,
         *,
         api_key: str = "EMPTY",
-        timeout: float = 120.0,
+        timeout: float = DEFAULT_TIMEOUT_S,
         max_retries: int = 10,
         max_tokens: int = 4096,
         top_p: float = 0.95,
@@ -111,6 +132,10 @@ class LaMPQAJudge(BaseJudge):
                 f"base_url {base_url!r} is not an http(s) URL; pass the endpoint root, "
                 "e.g. http://127.0.0.1:8011/v1 for a local llama.cpp server."
             )
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+            raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}.")
+        if transport_retries < 0:
+            raise ValueError(f"transport_retries must be >= 0, got {transport_retries}.")
         if max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {max_retries}.")
         if concurrency < 1:
@@ -189,7 +214,8 @@ class LaMPQAJudge(BaseJudge):
                     base_url=self.base_url,
                     api_key=self.api_key,
                     timeout=self.timeout,
-                    max_retries=self.transport_retries,
+                    # Retries are ours (_call): the SDK would also retry timeouts, multiplying a hang.
+                    max_retries=0,
                 )
             if self._resolved_model is None:
                 self._resolved_model = self._first_served_model(self._client)
@@ -242,28 +268,62 @@ class LaMPQAJudge(BaseJudge):
             )
 
         completion = self._call(create, what="run a judge call")
-        if not completion.choices:
-            return ""
-        return str(completion.choices[0].message.content or "")
+        return self._reply_text(completion)
+
+    def _reply_text(self, completion: Any) -> str:
+        """The reply's text; anything that is not a chat completion with text is an endpoint error."""
+        choices = getattr(completion, "choices", None)
+        message = getattr(choices[0], "message", None) if isinstance(choices, list) and choices else None
+        content = getattr(message, "content", None)
+        if not isinstance(content, str):
+            preview = str(completion.model_dump() if hasattr(completion, "model_dump") else completion)[:200]
+            raise JudgeEndpointError(
+                f"the judge endpoint {self.base_url} answered a judge call with something that is not a chat "
+                f"completion with text (no choices[0].message.content): {preview!r}. Point --judge-base-url at "
+                "an OpenAI-compatible /v1 root that serves a chat model (not a proxy or another API)."
+            )
+        return content
 
     def _call(self, fn: Callable[[], _T], *, what: str) -> _T:
-        """Run one SDK call, turning transport and HTTP errors into one readable error."""
+        """Run one SDK call, retrying transient failures a bounded number of times, then one readable error."""
+        for attempt in range(self.transport_retries + 1):
+            try:
+                return self._call_once(fn, what=what)
+            except _TransientReply as err:
+                if attempt == self.transport_retries:
+                    raise JudgeEndpointError(
+                        str(err)
+                        if err.final
+                        else f"the judge endpoint {self.base_url} failed to {what} {attempt + 1} time(s), last: "
+                        f"{err}. Check the server's log; a proxy in front of it may be cutting replies."
+                    ) from None
+                logger.warning("judge endpoint %s: %s; retrying (%d/%d)", self.base_url, err, attempt + 1,
+                               self.transport_retries)
+                time.sleep(RETRY_BACKOFF_S * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call_once(self, fn: Callable[[], _T], *, what: str) -> _T:
         import openai
 
         try:
             return fn()
         except openai.APITimeoutError:
             raise JudgeEndpointError(
-                f"the judge endpoint {self.base_url} did not answer within {self.timeout:.0f} s while "
-                f"trying to {what}. The server may be overloaded or generating very long replies: raise "
-                "timeout=..., lower max_tokens=..., or lower concurrency=..."
+                f"the judge endpoint {self.base_url} did not answer within {self.timeout:g} s while "
+                f"trying to {what}. The server may be hung, overloaded or generating very long replies: raise "
+                "the timeout (--judge-timeout), lower max_tokens, or lower concurrency."
             ) from None
+        except json.JSONDecodeError as err:
+            raise _TransientReply(f"its reply was not valid JSON ({err})") from None
+        except (openai.RateLimitError, openai.InternalServerError) as err:
+            raise _TransientReply(f"HTTP {err.status_code}: {str(err.message)[:200]}") from None
         except openai.APIConnectionError as err:
-            raise JudgeEndpointError(
+            raise _TransientReply(
                 f"cannot reach the judge endpoint {self.base_url} to {what} ({err.__cause__ or err}). "
                 "Check that the server is running and listening on that host and port (for llama.cpp: "
                 "python -m llama_cpp.server --model X.gguf --host 127.0.0.1 --port P), and that base_url "
-                "ends with /v1."
+                "ends with /v1.",
+                final=True,
             ) from None
         except openai.AuthenticationError:
             raise JudgeEndpointError(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pr2_agent import prompts
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
+from pr2_agent.policy.special_tokens import CHAT_GUARD
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -85,13 +86,15 @@ class ChatModelPolicy:
                     f"messages[{i}] has role {role!r}; expected one of {sorted(roles)} "
                     "(OpenAI-style chat roles)."
                 )
-            turns.append((cls, message.get("content", ""), False))
+            # Outside text: chat-template markers in it are broken (policy/special_tokens.py).
+            turns.append((cls, CHAT_GUARD(message.get("content", "")), False))
         for seg in request.segments:
             cls = AIMessage if seg["kind"] == "model" else HumanMessage
+            text = seg["text"] if seg["kind"] == "model" else CHAT_GUARD(seg["text"])
             if turns and turns[-1][0] is cls:
-                turns[-1] = (cls, turns[-1][1] + seg["text"], True)
+                turns[-1] = (cls, turns[-1][1] + text, True)
             else:
-                turns.append((cls, seg["text"], True))
+                turns.append((cls, text, True))
         messages: list[BaseMessage] = []
         for cls, text, from_segments in turns:
             # Segment text carries the blank lines that separate it from its neighbours in the

@@ -3,6 +3,11 @@
 Local backends (the transformers ``LocalPolicy``, the trainer's ``VLLMPolicy``) must feed the model
 exactly the ids the trajectory records: model turns as the ids that were sampled, inserted text
 tokenized once without special tokens. This is the one place that rule lives.
+
+Text from outside the model (prompt messages, inserted observations) passes the tokenizer's
+:class:`~pr2_agent.policy.special_tokens.SpecialTokenGuard` first, so a ``<|im_start|>`` written in a
+profile item or a question is read as text, never as a control token; the chat template's own
+markers are added by the template after that.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections import OrderedDict
 from typing import Any
 
 from pr2_agent.policy.base import GenerationRequest
+from pr2_agent.policy.special_tokens import tokenizer_guard
 from pr2_agent.weights import end_of_turn_ids
 
 PROMPT_CACHE_SIZE = 4096
@@ -26,12 +32,13 @@ class RequestEncoder:
     def __init__(self, tokenizer: Any, *, cache_size: int = PROMPT_CACHE_SIZE) -> None:
         self.tokenizer = tokenizer
         self.cache_size = cache_size
+        self.guard = tokenizer_guard(tokenizer)
         self._lock = threading.Lock()
         self._prompt_cache: OrderedDict[_MessagesKey, list[int]] = OrderedDict()
 
     def encode(self, text: str) -> list[int]:
-        """Tokenize inserted text exactly as it is fed back (no BOS/EOS added)."""
-        return list(self.tokenizer(text, add_special_tokens=False).input_ids)
+        """Tokenize inserted text exactly as it is fed back (no BOS/EOS added; special tokens in it broken)."""
+        return list(self.tokenizer(self.guard(text), add_special_tokens=False).input_ids)
 
     def prompt_ids(self, messages: list[dict[str, str]]) -> list[int]:
         """Return the templated prompt ids for ``messages`` (with the assistant generation prompt)."""
@@ -41,7 +48,8 @@ class RequestEncoder:
             if cached is not None:
                 self._prompt_cache.move_to_end(key)
                 return list(cached)
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
+        guarded = [{**m, "content": self.guard(m["content"])} if "content" in m else m for m in messages]
+        ids = self.tokenizer.apply_chat_template(guarded, add_generation_prompt=True, tokenize=True, return_dict=False)
         ids = [int(i) for i in ids]
         with self._lock:
             self._prompt_cache[key] = ids

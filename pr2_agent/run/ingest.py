@@ -1,9 +1,10 @@
 """Profile ingestion shared by evaluation and training: each example's profile, stored once per user.
 
-A user whose stored item count already equals the profile's length is skipped (a second run costs
-one count query per user); a user with a different count (an interrupted or different earlier
-ingest) is replaced; texts longer than the store accepts are cut to its limit (the embedder reads
-only their beginning anyway).
+A user whose stored profile is complete and holds the profile's number of items is skipped (a second
+run costs two small reads per user); a user whose last ingest was interrupted (the store's manifest says
+so) is resumed: only the items not yet stored are written, so nothing is embedded twice or duplicated; a
+user with a different count from an earlier, different ingest is replaced. Texts longer than the store
+accepts are cut to its limit (the embedder reads only their beginning anyway).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pr2_agent.tasks import Example
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
-    from pr2_agent.store import ProfileItem, ProfileStore, RetrievalMode
+    from pr2_agent.store import ProfileItem, ProfileStatus, ProfileStore, RetrievalMode
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ class ProfileWriter(Protocol):
 
     def delete_user(self, user_id: str) -> int: ...  # noqa: D102
 
+    def profile_status(self, user_id: str) -> ProfileStatus: ...  # noqa: D102
+
+    def item_ids(self, user_id: str) -> set[str]: ...  # noqa: D102
+
     def upsert(self, user_id: str, items: Sequence[ProfileItem], *, progress: bool = False) -> int: ...  # noqa: D102
 
 
@@ -41,7 +46,8 @@ def ensure_profiles(store: ProfileWriter, examples: Iterable[Example], *, progre
     """Put each example's profile into the store under its ``user_id``, once per user.
 
     Returns:
-        ``{"ingested": users written, "skipped": users already present, "items": items written}``.
+        ``{"ingested": users written, "resumed": users whose interrupted ingest was completed,
+        "skipped": users already present, "items": items written}``.
     """
     from pr2_agent.store import ProfileItem
 
@@ -49,26 +55,36 @@ def ensure_profiles(store: ProfileWriter, examples: Iterable[Example], *, progre
     for example in examples:
         if example.profile:
             todo.setdefault(example.user_id, example)
-    stats = {"ingested": 0, "skipped": 0, "items": 0}
+    stats = {"ingested": 0, "resumed": 0, "skipped": 0, "items": 0}
     limit = store.max_item_chars
     cut = 0
     for user_id, example in tqdm(todo.items(), desc="profiles", unit="user", disable=not progress or not todo):
-        stored = store.count(user_id)
-        if stored == len(example.profile):
+        status = store.profile_status(user_id)
+        items = [ProfileItem(id=p.id, text=p.text[:limit]) for p in example.profile]
+        if status.complete and status.stored == len(items):
             stats["skipped"] += 1
             continue
-        if stored:
+        cut += sum(len(p.text) > limit for p in example.profile)
+        if not status.complete:
+            present = store.item_ids(user_id)
+            missing = [item for item in items if item.id not in present]
+            logger.warning("%s Resuming: writing the %d missing items.", status.describe(), len(missing))
+            stats["items"] += store.upsert(user_id, missing)
+            stats["resumed"] += 1
+            continue
+        if status.stored:
             logger.warning(
-                "user %r has %d stored items but the data has %d: re-ingesting", user_id, stored, len(example.profile)
+                "user %r has %d stored items but the data has %d: re-ingesting", user_id, status.stored, len(items)
             )
             store.delete_user(user_id)
-        cut += sum(len(p.text) > limit for p in example.profile)
-        items = [ProfileItem(id=p.id, text=p.text[:limit]) for p in example.profile]
         stats["items"] += store.upsert(user_id, items)
         stats["ingested"] += 1
     if cut:
         logger.warning("%d profile items were longer than %d characters and were truncated", cut, limit)
-    logger.info("profiles: %(ingested)d users ingested (%(items)d items), %(skipped)d already present", stats)
+    logger.info(
+        "profiles: %(ingested)d users ingested, %(resumed)d resumed (%(items)d items), %(skipped)d already present",
+        stats,
+    )
     return stats
 
 

@@ -32,6 +32,8 @@ class JudgeSpec:
     """``lampqa``: parallel requests."""
     max_tokens: int = 4096
     """``lampqa``: generation cap per judge call."""
+    timeout: float = 60.0
+    """``lampqa``: seconds one judge call may take before the judge fails (a hung server is not retried)."""
 
     def __post_init__(self) -> None:
         """Refuse a judge that cannot be built, saying what to pass instead."""
@@ -43,6 +45,11 @@ class JudgeSpec:
                 "endpoint serving the judge model, e.g. http://127.0.0.1:8011/v1; LaMP-QA's protocol uses "
                 "Qwen2.5-32B-Instruct. "
                 "Or use the offline 'proxy' judge."
+            )
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float) or not 0 < self.timeout < 1e6:
+            raise ValueError(
+                f"the judge timeout must be a number of seconds in (0, 1e6), got {self.timeout!r} "
+                "(--judge-timeout / judge_timeout); 60 suits a local server, raise it for a large remote model."
             )
 
 
@@ -56,23 +63,36 @@ def make_judge(spec: JudgeSpec) -> Judge:
 
     assert spec.base_url is not None  # checked in JudgeSpec
     return LaMPQAJudge(
-        base_url=spec.base_url, model=spec.model, concurrency=spec.concurrency, max_tokens=spec.max_tokens
+        base_url=spec.base_url,
+        model=spec.model,
+        concurrency=spec.concurrency,
+        max_tokens=spec.max_tokens,
+        timeout=spec.timeout,
     )
 
 
 def check_judge(task: Task, example: Example, judge: Judge | None) -> None:
     """Score one placeholder answer through ``task`` before any generation, so a dead judge fails in seconds.
 
-    A metric task (no judge) makes no call.
+    A judge that answers but never in the judge format (every reply unparseable after all retries) fails
+    here too: it cannot judge, and its protocol zeros would read as real scores. A metric task (no
+    judge) makes no call.
 
     Raises:
-        ConnectionError: The judge's endpoint does not answer.
+        ConnectionError: The judge's endpoint does not answer, or does not answer as a judge.
     """
     from pr2_agent.judges import JudgeEndpointError
 
     if judge is None:
         return
     try:
-        task.score([example], ["ok"], judge)
+        scores = task.score([example], ["ok"], judge)
     except JudgeEndpointError as err:
         raise ConnectionError(f"the judge does not answer: {err}") from None
+    aspects = [a for s in scores for a in s.details.get("aspect_scores", [])]
+    if aspects and not any(a.get("parsed", True) for a in aspects):
+        raise ConnectionError(
+            f"the judge {judge.name} answers, but none of its {len(aspects)} replies to a test question held a "
+            "readable match_score (after every retry), so it cannot judge. Serve an instruction-following chat "
+            "model at the judge endpoint (LaMP-QA uses Qwen2.5-32B-Instruct), or try json_mode."
+        )

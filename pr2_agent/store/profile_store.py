@@ -1,9 +1,14 @@
 """ProfileStore: every user's profile in one Chroma collection, read strictly one user at a time.
 
 Each record carries ``user_id`` metadata and a Chroma id built from ``(user_id, item_id)``, so two users
-may use the same item ids. Every public read takes a ``user_id`` and every query the store sends is
-filtered on it; there is no method that searches across users. Results are checked once more on the
-way out (defense in depth): a hit owned by another user is dropped and logged.
+may use the same item ids. Every public read takes a ``user_id`` and every read the store sends is
+filtered on it; there is no method that searches across users. Records are checked once more on the
+way in (defense in depth): a record owned by another user is dropped and logged.
+
+Search is exact (:mod:`pr2_agent.store.exact`): a user's records and vectors are read from Chroma once
+and ranked in memory, because an approximate query filtered to one user silently drops items once many
+users share the index. A sidecar manifest per user (:mod:`pr2_agent.store.manifest`) records whether the
+last write finished, so a profile cut short by a killed ingest is reported and completed by the next one.
 
 Vectors are always computed here (``Embedder``) and handed to Chroma as ``embeddings=``; Chroma's own
 default embedding function downloads a model and is never used.
@@ -18,9 +23,9 @@ Example:
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +49,7 @@ from pr2_agent.store.collection import (
 from pr2_agent.store.connection import Connection, backend_errors, connect
 from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, make_embedder
 from pr2_agent.store.errors import ProfileStoreError
+from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows, unit_vector
 from pr2_agent.store.items import (
     MAX_ITEM_CHARS,
     MetadataValue,
@@ -52,6 +58,14 @@ from pr2_agent.store.items import (
     validate_items,
 )
 from pr2_agent.store.lexical import LexicalIndex
+from pr2_agent.store.manifest import (
+    MANIFEST_TEXT,
+    ManifestEntry,
+    ManifestState,
+    manifest_id,
+    manifest_record,
+    read_manifest,
+)
 from pr2_agent.store.modes import DEFAULT_K, RETRIEVAL_MODES, RetrievalMode
 
 if TYPE_CHECKING:
@@ -66,24 +80,40 @@ EMBED_CHUNK_SIZE = 1024
 """Texts per embedder call during ingest; only sets the progress bar's granularity."""
 PAGE_SIZE = 5000
 """Records per Chroma read when listing a profile (keeps HTTP payloads bounded)."""
-LEXICAL_CACHE_USERS = 256
-"""BM25 views kept in memory (least recently used dropped first); datasets can have thousands of users."""
+CACHE_ITEMS = DEFAULT_CACHE_ITEMS
+"""Vectors of recently searched users kept in memory (least recently used users dropped first)."""
 
 
 @dataclass(frozen=True)
-class _Record:
-    item_id: str
-    text: str
-    metadata: dict[str, MetadataValue]
+class ProfileStatus:
+    """Whether a user's stored profile is whole: what the manifest expects against what is stored."""
+
+    user_id: str
+    stored: int
+    expected: int | None
+    """Items the last write meant to leave (None: written before manifests existed)."""
+    state: ManifestState
+
+    @property
+    def complete(self) -> bool:
+        """False when the last write was cut short (items are missing until the user is ingested again)."""
+        return self.state != "writing" and (self.expected is None or self.stored == self.expected)
+
+    def describe(self) -> str:
+        """One line for a warning."""
+        return (
+            f"the profile of user {self.user_id!r} is incomplete: {self.stored} of {self.expected} items are "
+            "stored (an ingest was interrupted). Ingest the user again to complete it; nothing is duplicated."
+        )
 
 
 class ProfileStore:
     """Per-user profile items over one Chroma collection (cosine space).
 
     Build it with :func:`open_profile_store`. Every read is scoped to exactly one ``user_id``.
-    BM25 indexes are built per user on first use and cached (for the most recently used users) until
-    that user is written or deleted; against a shared server (``url=``) nothing is cached, since other
-    processes may write.
+    A user's records, vectors and BM25 index are read on first use and cached (for the most recently
+    used users) until that user is written; against a shared server (``url=``) each search first reads
+    the user's manifest version (one lookup by id), so another process's write is seen at once.
     """
 
     def __init__(
@@ -107,7 +137,7 @@ class ProfileStore:
         self.max_item_chars = max_item_chars
         self._connection = connection
         self._collection = open_collection(connection, collection, embedder)
-        self._lexical: OrderedDict[str, tuple[LexicalIndex, list[_Record]]] = OrderedDict()
+        self._slices = SliceCache(CACHE_ITEMS)
         self._lexical_lock = threading.Lock()
 
     @property
@@ -152,6 +182,10 @@ class ProfileStore:
         if not items:
             return 0
         vectors = self._embed_documents([item.text for item in items], progress=progress, user_id=user_id)
+        ids_all = [record_id(user_id, item.id) for item in items]
+        stored = self._stored_record_ids(user_id)
+        expected = len(stored | set(ids_all))
+        last = (len(items) - 1) // WRITE_BATCH_SIZE * WRITE_BATCH_SIZE
         try:
             with (
                 backend_errors(f"write items of user {user_id!r}", self._connection),
@@ -159,16 +193,21 @@ class ProfileStore:
             ):
                 for start in range(0, len(items), WRITE_BATCH_SIZE):
                     batch = items[start : start + WRITE_BATCH_SIZE]
-                    ids = [record_id(user_id, item.id) for item in batch]
-                    self._collection.upsert(
-                        ids=ids,
-                        embeddings=vectors[start : start + len(batch)],
-                        documents=[item.text for item in batch],
-                        metadatas=self._record_metadatas(user_id, batch, ids),
-                    )
+                    ids = ids_all[start : start + len(batch)]
+                    embeddings = list(vectors[start : start + len(batch)])
+                    documents = [item.text for item in batch]
+                    metadatas = self._record_metadatas(user_id, batch, ids, stored)
+                    if start in (0, last):
+                        # The manifest rides in the same (atomic) upsert: 'writing' with the first batch,
+                        # 'complete' with the last, so a write killed in between is detectable.
+                        state: ManifestState = "complete" if start == last else "writing"
+                        rid, vector, meta = manifest_record(user_id, state, expected, self.embedder.dim)
+                        ids, embeddings = [*ids, rid], [*embeddings, vector]
+                        documents, metadatas = [*documents, MANIFEST_TEXT], [*metadatas, meta]
+                    self._collection.upsert(ids=ids, embeddings=embeddings, documents=documents, metadatas=metadatas)
                     bar.update(len(batch))
         finally:
-            self._forget_lexical(user_id)
+            self._slices.forget(user_id)
         logger.info("upserted %d items for user %r into %s", len(items), user_id, self.location)
         return len(items)
 
@@ -181,7 +220,9 @@ class ProfileStore:
                 with backend_errors(f"delete user {user_id!r}", self._connection):
                     self._collection.delete(where=user_scope(user_id))
             finally:
-                self._forget_lexical(user_id)
+                self._slices.forget(user_id)
+        with backend_errors(f"delete the manifest of user {user_id!r}", self._connection):
+            self._collection.delete(ids=[manifest_id(user_id)])
         return existing
 
     # ------------------------------------------------------------------------------------------ reads
@@ -215,9 +256,21 @@ class ProfileStore:
 
     def count(self, user_id: str) -> int:
         """Return the number of items in ``user_id``'s profile."""
+        return len(self._stored_record_ids(_check_user_id(user_id)))
+
+    def item_ids(self, user_id: str) -> set[str]:
+        """Return the ids of the items stored for ``user_id`` (what a resumed ingest can skip)."""
         user_id = _check_user_id(user_id)
-        pages = self._pages(f"count items of user {user_id!r}", where=user_scope(user_id), include=[])
-        return sum(len(page["ids"]) for page in pages)
+        return {item for rid in self._stored_record_ids(user_id) if (item := _item_of(rid, user_id)) is not None}
+
+    def profile_status(self, user_id: str) -> ProfileStatus:
+        """Compare ``user_id``'s stored items with what its last write meant to leave.
+
+        ``complete`` is False after an interrupted ingest; ingesting the user again completes it.
+        """
+        user_id = _check_user_id(user_id)
+        entry = self._manifest(user_id)
+        return ProfileStatus(user_id, self.count(user_id), entry.expected, entry.state)
 
     def has_user(self, user_id: str) -> bool:
         """Return whether ``user_id`` has at least one item."""
@@ -249,65 +302,61 @@ class ProfileStore:
     # ------------------------------------------------------------------------------------- internals
 
     def _search_dense(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
-        vector = self._checked_vectors(self.embedder.embed_query(query)[None, :], 1)
-        with backend_errors(f"search the profile of user {user_id!r}", self._connection):
-            result = self._collection.query(
-                query_embeddings=vector,
-                n_results=k,
-                where=user_scope(user_id),
-                include=["documents", "metadatas", "distances"],
-            )
-        ids = result["ids"][0]
-        documents = (result["documents"] or [[]])[0]
-        metadatas = (result["metadatas"] or [[]])[0]
-        distances = (result["distances"] or [[]])[0]
-        hits = []
-        for rid, text, meta, distance in zip(ids, documents, metadatas, distances, strict=True):
-            if is_owned_by(user_id, rid, meta):
-                # Chroma's cosine distance is 1 - cosine similarity.
-                hits.append(_to_hit(meta, text or "", 1.0 - float(distance)))
-        return hits
+        vector = unit_vector(self._checked_vectors(self.embedder.embed_query(query)[None, :], 1)[0])
+        view = self._slice(user_id)
+        return [_hit(view.records[row], score) for row, score in view.top_k(vector, k)]
 
     def _search_lexical(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
-        index, records = self._lexical_view(user_id)
-        hits = []
-        for match in index.search(query, k):
-            record = records[match.position]
-            hits.append(ProfileHit(record.item_id, record.text, match.score, record.metadata))
-        return hits
-
-    def _lexical_view(self, user_id: str) -> tuple[LexicalIndex, list[_Record]]:
+        view = self._slice(user_id)
         with self._lexical_lock:
-            cached = self._lexical.get(user_id)
-            if cached is not None:
-                self._lexical.move_to_end(user_id)
-                return cached
-            records = self._records(user_id)
-            view = (LexicalIndex([r.text for r in records]), records)
-            if not self._connection.shared:
-                self._lexical[user_id] = view
-                if len(self._lexical) > LEXICAL_CACHE_USERS:
-                    self._lexical.popitem(last=False)
-            return view
+            if view.lexical is None:
+                view.lexical = LexicalIndex([r.text for r in view.records])
+            index = cast(LexicalIndex, view.lexical)
+        return [_hit(view.records[m.position], m.score) for m in index.search(query, k)]
 
-    def _forget_lexical(self, user_id: str) -> None:
-        with self._lexical_lock:
-            self._lexical.pop(user_id, None)
+    def _slice(self, user_id: str) -> UserSlice:
+        """The user's records and vectors, from the cache when they are still current."""
+        if not self._connection.shared:
+            # Only this process writes the directory, and every write forgets the user's slice.
+            return self._slices.get(user_id, "local", lambda: self._load_slice(user_id, "local"))
+        version = self._manifest(user_id).version
+        if version is None:
+            # Written without a manifest (an older store): nothing tells us when it changes, so read it.
+            return self._load_slice(user_id, None)
+        return self._slices.get(user_id, version, lambda: self._load_slice(user_id, version))
 
-    def _records(self, user_id: str) -> list[_Record]:
-        records = []
+    def _load_slice(self, user_id: str, version: str | None) -> UserSlice:
+        records: list[Record] = []
+        vectors: list[Any] = []
         pages = self._pages(
             f"read the profile of user {user_id!r}",
             where=user_scope(user_id),
-            include=["documents", "metadatas"],
+            include=["documents", "metadatas", "embeddings"],
         )
         for page in pages:
-            rows = zip(page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True)
-            for rid, text, meta in rows:
+            embeddings = page["embeddings"] if page["embeddings"] is not None else []
+            rows = zip(page["ids"], page["documents"] or [], page["metadatas"] or [], embeddings, strict=True)
+            for rid, text, meta, vector in rows:
                 if is_owned_by(user_id, rid, meta):
-                    records.append(_Record(str(meta[ITEM_KEY]), text or "", own_metadata(meta)))
-        records.sort(key=lambda r: r.item_id)
-        return records
+                    records.append(Record(str(meta[ITEM_KEY]), text or "", own_metadata(meta)))
+                    vectors.append(vector)
+        order = sorted(range(len(records)), key=lambda i: records[i].item_id)
+        matrix = np.asarray([vectors[i] for i in order], dtype=np.float32).reshape(len(order), self.embedder.dim)
+        status = self._manifest(user_id)
+        if status.state == "writing" or (status.expected is not None and status.expected != len(records)):
+            logger.warning("%s", ProfileStatus(user_id, len(records), status.expected, status.state).describe())
+        return UserSlice([records[i] for i in order], unit_rows(matrix), version)
+
+    def _records(self, user_id: str) -> list[Record]:
+        return self._slice(user_id).records
+
+    def _manifest(self, user_id: str) -> ManifestEntry:
+        with backend_errors(f"read the manifest of user {user_id!r}", self._connection):
+            return read_manifest(cast(Any, self._collection.get(ids=[manifest_id(user_id)], include=["metadatas"])))
+
+    def _stored_record_ids(self, user_id: str) -> set[str]:
+        pages = self._pages(f"list items of user {user_id!r}", where=user_scope(user_id), include=[])
+        return {rid for page in pages for rid in page["ids"]}
 
     def _pages(self, action: str, *, where: Where | None, include: Include) -> Iterator[GetResult]:
         offset = 0
@@ -345,12 +394,18 @@ class ProfileStore:
             raise ProfileStoreError(f"Embedding {self.embedder.name!r} returned NaN or infinite values.")
         return array
 
-    def _record_metadatas(self, user_id: str, batch: Sequence[ProfileItem], ids: list[str]) -> list[Any]:
+    def _record_metadatas(
+        self, user_id: str, batch: Sequence[ProfileItem], ids: list[str], stored: set[str]
+    ) -> list[Any]:
         # Chroma's upsert merges metadata into an existing record; keys the new version no longer has
-        # must be set to None explicitly or the old values would survive a re-ingest.
-        existing = self._collection.get(ids=ids, include=["metadatas"])
-        rows = zip(existing["ids"], existing["metadatas"] or [], strict=True)
-        previous_keys = {rid: set(meta or {}) for rid, meta in rows}
+        # must be set to None explicitly or the old values would survive a re-ingest. Only records that
+        # exist need that read (a first ingest skips it).
+        previous_keys: dict[str, set[str]] = {}
+        replaced = [rid for rid in ids if rid in stored]
+        if replaced:
+            existing = self._collection.get(ids=replaced, include=["metadatas"])
+            rows = zip(existing["ids"], existing["metadatas"] or [], strict=True)
+            previous_keys = {rid: set(meta or {}) for rid, meta in rows}
         metadatas = []
         for rid, item in zip(ids, batch, strict=True):
             meta: dict[str, MetadataValue | None] = {**item.metadata, USER_KEY: user_id, ITEM_KEY: item.id}
@@ -360,8 +415,17 @@ class ProfileStore:
         return metadatas
 
 
-def _to_hit(meta: Any, text: str, score: float) -> ProfileHit:
-    return ProfileHit(id=str(meta[ITEM_KEY]), text=text, score=score, metadata=own_metadata(meta))
+def _hit(record: Record, score: float) -> ProfileHit:
+    return ProfileHit(id=record.item_id, text=record.text, score=score, metadata=record.metadata)
+
+
+def _item_of(rid: str, user_id: str) -> str | None:
+    """The item id inside a record id of ``user_id`` (see :func:`record_id`), or None if it is not one."""
+    try:
+        owner, item = json.loads(rid)
+    except (ValueError, TypeError):
+        return None
+    return str(item) if owner == user_id else None
 
 
 def _check_user_id(user_id: object) -> str:

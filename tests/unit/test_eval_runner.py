@@ -142,8 +142,8 @@ def test_a_foreign_line_is_reported(tmp_path):
 def test_profiles_are_ingested_once():
     records = [make_record(i, n_profile=3) for i in range(3)] + [make_record(9, n_profile=0)]
     store = open_profile_store(client=chromadb.EphemeralClient(), collection=f"t{uuid.uuid4().hex}", embedding="hash")
-    assert ensure_profiles(store, records, progress=False) == {"ingested": 3, "skipped": 0, "items": 9}
-    assert ensure_profiles(store, records, progress=False) == {"ingested": 0, "skipped": 3, "items": 0}
+    assert ensure_profiles(store, records, progress=False) == {"ingested": 3, "resumed": 0, "skipped": 0, "items": 9}
+    assert ensure_profiles(store, records, progress=False) == {"ingested": 0, "resumed": 0, "skipped": 3, "items": 0}
     # A user whose stored profile differs from the data is replaced, not merged.
     store.delete_user("u1")
     from pr2_agent.store import ProfileItem

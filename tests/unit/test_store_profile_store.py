@@ -131,22 +131,25 @@ def test_dense_scores_are_cosine_similarities(two_users):
     assert [hit.score for hit in hits] == sorted((hit.score for hit in hits), reverse=True)
 
 
-def test_foreign_hits_from_the_backend_are_dropped_and_logged(two_users, monkeypatch, caplog):
+@pytest.mark.parametrize("mode", ["dense", "bm25"])
+def test_foreign_records_from_the_backend_are_dropped_and_logged(two_users, monkeypatch, caplog, mode):
     collection = two_users._collection
-    real_query = collection.query
+    real_get = collection.get
 
-    def leaky_query(**kwargs):
-        result = real_query(**kwargs)
-        result["ids"][0].append(record_id("bob", "p2"))
-        result["documents"][0].append("I live in Porto and work as a nurse.")
-        result["metadatas"][0].append({"user_id": "bob", "item_id": "p2", "owner_tag": "bob"})
-        result["distances"][0].append(0.0)
+    def leaky_get(**kwargs):
+        result = real_get(**kwargs)
+        if kwargs.get("where") == {"user_id": "alice"} and "documents" in kwargs.get("include", []):
+            bob = real_get(ids=[record_id("bob", "p2")], include=kwargs["include"])
+            for key in ("ids", "documents", "metadatas"):
+                result[key] = list(result[key]) + list(bob[key])
+            if result.get("embeddings") is not None:
+                result["embeddings"] = list(result["embeddings"]) + list(bob["embeddings"])
         return result
 
-    monkeypatch.setattr(collection, "query", leaky_query)
-    with caplog.at_level(logging.ERROR, logger="pr2_agent.store.profile_store"):
-        hits = two_users.search("alice", "Porto nurse", k=10)
-    assert hits and all(hit.metadata["owner_tag"] == "alice" for hit in hits)
+    monkeypatch.setattr(collection, "get", leaky_get)
+    with caplog.at_level(logging.ERROR, logger="pr2_agent.store.collection"):
+        hits = two_users.search("alice", "Porto nurse", k=10, mode=mode)
+    assert all(hit.metadata["owner_tag"] == "alice" for hit in hits)
     assert "not owned by that user" in caplog.text
 
 
@@ -399,14 +402,14 @@ def test_bm25_cache_sees_new_items(store):
     assert [hit.id for hit in store.search("u1", "coffee", k=1, mode="bm25")] == ["p2"]
 
 
-def test_bm25_cache_keeps_only_recent_users(store, monkeypatch):
-    monkeypatch.setattr(profile_store_module, "LEXICAL_CACHE_USERS", 2)
+def test_search_cache_keeps_only_recent_users_within_its_item_bound(store):
+    store._slices.max_items = 2
     for user in ("u1", "u2", "u3"):
         store.upsert(user, [ProfileItem("p1", f"{user} likes tea")])
         assert store.search(user, "tea", k=1, mode="bm25")[0].text == f"{user} likes tea"
-    assert list(store._lexical) == ["u2", "u3"]
-    store.search("u2", "tea", k=1, mode="bm25")
-    assert list(store._lexical) == ["u3", "u2"]
+    assert list(store._slices._slices) == ["u2", "u3"]
+    store.search("u2", "tea", k=1)
+    assert list(store._slices._slices) == ["u3", "u2"]
 
 
 def test_bm25_is_the_store_default_when_configured(client, collection_name):
