@@ -136,9 +136,7 @@ class LaMPQATask:
         return {
             "question": record.question,
             "narrative": record.narrative,
-            "rubric_aspects": [
-                {"aspect": a.aspect, "reason": a.reason, "evidence": a.evidence} for a in record.rubric_aspects
-            ],
+            "rubric_aspects": [a.to_dict() for a in record.rubric_aspects],
             "category": record.category or "",
         }
 
