@@ -138,9 +138,7 @@ class JudgeItem:
                 "a LaMP-QA record has question, narrative and rubric_aspects."
             )
 
-        return cls(
-            read("question"), read("narrative", "details"), read("rubric_aspects", "aspects"), response
-        )
+        return cls(read("question"), read("narrative", "details"), read("rubric_aspects", "aspects"), response)
 
 
 @dataclass(frozen=True)
@@ -178,9 +176,7 @@ class JudgeResult:
             ValueError: No verdicts, or a score outside [0, 2].
         """
         if not scores:
-            raise ValueError(
-                "cannot aggregate zero aspect judgements: every question has at least one aspect."
-            )
+            raise ValueError("cannot aggregate zero aspect judgements: every question has at least one aspect.")
         for s in scores:
             if not 0 <= s.match_score <= MAX_MATCH_SCORE:
                 raise ValueError(
@@ -225,8 +221,7 @@ def check_thresholds(thresholds: tuple[float, float], *, lowest: float, highest:
     low, high = thresholds
     if not (math.isfinite(low) and math.isfinite(high) and lowest <= low < high <= highest):
         raise ValueError(
-            f"thresholds must be two {what} with {lowest:g} <= somewhat < well <= {highest:g}, "
-            f"got {thresholds!r}."
+            f"thresholds must be two {what} with {lowest:g} <= somewhat < well <= {highest:g}, got {thresholds!r}."
         )
 
 

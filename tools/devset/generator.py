@@ -207,7 +207,7 @@ def _make_user(
     contrast_rng = random.Random(f"{config.seed}:{index}:contrasts")
     need = rng.choice(domain.needs)
     chosen = _choose_facts(domain, rng, config, persona)
-    aspects: list[dict[str, str]] = []
+    aspects: list[dict[str, Any]] = []
     evidence_items: list[_Item] = []
     meta_aspects: list[dict[str, Any]] = []
     for number, (facet, fact) in enumerate(chosen):
