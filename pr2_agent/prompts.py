@@ -109,6 +109,52 @@ RAG_USER_TEMPLATE = (
 # LaMP-QA joins the retrieved profile texts with a blank line.
 RAG_PROFILE_SEPARATOR = "\n\n"
 
+# PlanPers (LaMP-QA's planning baseline; data/formetters.py of the benchmark's code, verbatim as kept in
+# the oz03-hub/D-RAG fork): a planner lists the aspects the user expects from the question and the
+# retrieved profile (user turn = RAG_USER_TEMPLATE), then the generator answers with that plan.
+PLANPERS_PLANNER_SYSTEM_PROMPT = (
+    "You are a helpful assistant designed to generate the topics that user might expect to see in a response "
+    "to their question. Your task is to extract the important aspects that the user expects to see in a "
+    "response to their question considering the previous questions asked by the same user and the detailed "
+    "information need they provided in the post.\n"
+    "# Your input:\n"
+    "    - The user's current question.\n"
+    "    - The user's past post questions and detailed descriptions of these questions.\n"
+    "# Your task: Extract the important aspects that the user expects to see in a response to their question "
+    "considering the previous questions asked by the same user and the detailed information need they provided "
+    "in the post.\n"
+    "# Your output: You should generate a list of aspects that are important for the user to be included in the "
+    "response to their question. \n"
+)
+PLANPERS_SYSTEM_PROMPT = (
+    "You are a helpful assistant designed to generate personalized responses to user questions. Your task is "
+    "to answer a user's question from a post in a personalized way by considering this user's past post "
+    "questions and detailed descriptions of these questions. Additionally, you are provided with the aspects "
+    "that the user expects to see in the response to their question, which you can use to generate a "
+    "personalized answer.\n\n"
+    "# Your input:\n"
+    "    - The user's current question from a post.\n"
+    "    - The user's past post questions and detailed descriptions of these questions.\n"
+    "    - The aspects that the user expects to see in the response to their question.\n"
+    "# Your task: Answer the user's current question in a personalized way by considering this user's past "
+    "post questions and detailed descriptions of these questions, to learn about the user's preferences. "
+    "Additionally, you should consider the aspects that the user expects to see in the response to their "
+    "question.\n"
+    "# Your output: You should generate personalized answer to the user's current question by considering "
+    "this user's past post questions and detailed descriptions of these questions to learn about user's "
+    "preferences. Additionally, you should consider the aspects that the user expects to see in the response "
+    "to their question. Your output should be a valid json object in ```json ``` block that contains the "
+    "following fields: \n"
+    "    - personalized_answer: contains the personalized answer to the user's current question considering "
+    "the this user's past post questions and detailed descriptions of these questions to learn about user's "
+    "preferences.\n"
+)
+PLANPERS_USER_TEMPLATE = (
+    "\n# Past post questions and detailed descriptions of these questions:\n{profile}\n"
+    "# Current post question:\n{question}\n"
+    "# Aspects expected in the response:\n{aspects}\n"
+)
+
 # ---------------------------------------------------------------------------------------------
 # LaMP-QA evaluator (official evaluation/evaluator.py, verbatim). One call per (response, aspect).
 LAMPQA_JUDGE_SYSTEM_PROMPT = """You are a fair and insightful judge with exceptional reasoning and analytical abilities. Your task is to evaluate a user's question, a generated response to that question, and an aspect that is important to the user. Based on this information, identify if the aspect is addressed in the generated response. Provide a clear and accurate assessment.

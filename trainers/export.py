@@ -46,7 +46,7 @@ from trainers.trajectories import (
 logger = logging.getLogger(__name__)
 
 SOURCES = ("demo", "teacher")
-JUDGES = ("none", "proxy", "lampqa")
+JUDGES = ("none", "proxy", "specifics", "lampqa")
 
 
 # ------------------------------------------------------------------------------------------------

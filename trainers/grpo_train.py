@@ -83,7 +83,10 @@ class PR2ScriptArguments:
     )
     judge: str = field(
         default="proxy",
-        metadata={"help": "'proxy' (offline MiniLM similarity) or 'lampqa' (LaMP-QA protocol, endpoint)."},
+        metadata={
+            "help": "'proxy' (offline MiniLM similarity), 'specifics' (offline, credits the user's own facts) "
+            "or 'lampqa' (LaMP-QA protocol, endpoint)."
+        },
     )
     judge_continuous: bool = field(
         default=True, metadata={"help": "proxy judge: float aspect scores in [0, 2] instead of 0/1/2."}
@@ -122,7 +125,6 @@ class PR2ScriptArguments:
             problems.append(f"max_train_samples must be >= 1, got {self.max_train_samples}")
         if problems:
             raise ValueError("Invalid PR2 training options: " + "; ".join(problems) + ".")
-
 
     def run_context(self) -> Context:
         """The template Context of every rollout (``context`` over the training defaults)."""

@@ -49,6 +49,23 @@ class Aspect:
     """Why the aspect matters to this user."""
     evidence: str
     """The span of the narrative the aspect was extracted from."""
+    facts: tuple[str, ...] = ()
+    """Optional (not in LaMP-QA): the user's concrete facts an answer must use to cover the aspect.
+
+    The bundled development set's generator writes them; :class:`~pr2_agent.judges.SpecificsJudge`
+    reads them (and falls back to ``evidence`` where they are absent, as in LaMP-QA itself)."""
+    contrasts: tuple[str, ...] = ()
+    """Optional: plausible but wrong specifics for this user (another diet, another budget), which
+    an answer must not be credited for."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The aspect as a JSON object; ``facts``/``contrasts`` only when present (LaMP-QA has neither)."""
+        data: dict[str, Any] = {"aspect": self.aspect, "reason": self.reason, "evidence": self.evidence}
+        if self.facts:
+            data["facts"] = list(self.facts)
+        if self.contrasts:
+            data["contrasts"] = list(self.contrasts)
+        return data
 
 
 @dataclass(frozen=True)
@@ -79,9 +96,7 @@ class LaMPQARecord:
             "id": self.id,
             "question": self.question,
             "narrative": self.narrative,
-            "rubric_aspects": [
-                {"aspect": a.aspect, "reason": a.reason, "evidence": a.evidence} for a in self.rubric_aspects
-            ],
+            "rubric_aspects": [a.to_dict() for a in self.rubric_aspects],
             "profile": [{"id": p.id, "text": p.text} for p in self.profile],
         }
         if self.category is not None:
@@ -199,9 +214,25 @@ def _parse_aspects(item: dict[str, Any], check: RecordChecker) -> list[Aspect] |
         # The judge prompt tolerates an empty reason/evidence; a missing or non-string one is a bug.
         reason = check.text(entry, "reason", f"{where}.reason", allow_empty=True)
         evidence = check.text(entry, "evidence", f"{where}.evidence", allow_empty=True)
-        if title is not None and reason is not None and evidence is not None:
-            aspects.append(Aspect(title, reason, evidence))
+        facts = _optional_texts(entry, "facts", where, check)
+        contrasts = _optional_texts(entry, "contrasts", where, check)
+        if title is not None and reason is not None and evidence is not None and None not in (facts, contrasts):
+            assert facts is not None and contrasts is not None
+            aspects.append(Aspect(title, reason, evidence, facts, contrasts))
     return aspects if len(aspects) == len(raw) else None
+
+
+def _optional_texts(entry: dict[str, Any], key: str, where: str, check: RecordChecker) -> tuple[str, ...] | None:
+    """An optional list of strings of an aspect (``facts``, ``contrasts``); None after reporting a problem."""
+    value = entry.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    check.add(
+        f"{where}.{key}",
+        f"must be a list of strings, got {type_name(value)}",
+        f"write {key} as a JSON list of strings, or leave it out",
+    )
+    return None
 
 
 def _parse_profile(item: dict[str, Any], check: RecordChecker) -> list[ProfileEntry] | None:

@@ -2,7 +2,7 @@
 
 ``pr2 eval`` (see :mod:`.cli`) is the entry point; the pieces are usable on their own:
 
-* :mod:`.systems` - ``nopers``, ``rag``, ``rag_random`` and each registered method on one ``Policy``;
+* :mod:`.systems` - ``nopers``, ``rag``, ``rag_random``, ``planpers`` and each registered method on one ``Policy``;
 * :mod:`.runner` - generation, scoring through the task, and resumable JSONL results
   (``--label``: ``<system>@<label>`` rows, so several generators share one output directory);
 * :mod:`.compare` - every system scored in an output directory, checked to share judge and questions;
@@ -29,6 +29,7 @@ from pr2_agent.evaluation.systems import (
     BASELINE_NAMES,
     GraphSystem,
     NoPersonalization,
+    PlanPers,
     ProfileRag,
     RandomProfileRag,
     System,
@@ -43,6 +44,7 @@ __all__ = [
     "Evaluation",
     "GraphSystem",
     "NoPersonalization",
+    "PlanPers",
     "ProfileRag",
     "RandomProfileRag",
     "ResultsLog",

@@ -46,6 +46,7 @@ from pr2_agent.evaluation.runner import (
 from pr2_agent.evaluation.systems import (
     GraphSystem,
     NoPersonalization,
+    PlanPers,
     ProfileRag,
     RandomProfileRag,
     System,
@@ -76,7 +77,8 @@ def register(sub: Any) -> None:
     """Add the ``eval`` subcommand to the ``pr2`` parser's subparsers."""
     p = sub.add_parser(
         "eval",
-        help="evaluate nopers / rag / rag_random / each method on a task and write scores, responses and a summary",
+        help="evaluate nopers / rag / rag_random / planpers / each method on a task and write scores, responses "
+        "and a summary",
         description=__doc__.splitlines()[0] if __doc__ else None,
         epilog=COMPARE_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -119,7 +121,8 @@ def register(sub: Any) -> None:
         "--judge",
         choices=list(JUDGE_KINDS),
         default="proxy",
-        help="proxy: offline MiniLM similarity (not comparable to published numbers); "
+        help="proxy: offline MiniLM similarity (not comparable to published numbers); specifics: offline, "
+        "credits an aspect only when the answer uses the user's own facts (bundled set; LaMP-QA: its evidence); "
         "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
     )
     g.add_argument("--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1")
@@ -173,6 +176,8 @@ def build_systems(
                     task=task,
                 )
             )
+        elif name == "planpers":
+            systems.append(PlanPers(policy, context, store, args.rag_k, batch_size=args.batch_size, task=task))
         else:
             systems.append(GraphSystem(get_method(name), policy, store, context, batch_size=args.batch_size))
     return systems
@@ -205,6 +210,7 @@ def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, d
         "nopers": {},
         "rag": {"rag_k": args.rag_k, **retrieval},
         "rag_random": {"rag_k": args.rag_k, **retrieval},
+        "planpers": {"rag_k": args.rag_k, **retrieval},
     }
     method_setup = {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval}
     return {name: {**common, **extra.get(name, method_setup)} for name in names}

@@ -5,6 +5,10 @@
   items, best first, are joined into the benchmark's user turn.
 * ``rag_random`` - the same prompt over *another* user's profile (a fixed donor per question): the
   benchmark's sanity floor, which personalization must beat.
+* ``planpers`` - LaMP-QA's PlanPers: the generator first lists the aspects the answer should cover
+  from the question and the same top-k items (the task's planner prompt), then answers with that
+  plan in the prompt. LaMP-QA's planner is a fine-tuned Qwen2.5-7B; here the shared generator plans
+  zero-shot, so this is PlanPers' inference procedure, not its trained planner.
 * ``pr2`` (and every registered method) - the method's graph itself, searching the asker's profile
   on its own.
 
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pr2_agent.context import Context
 from pr2_agent.policy.base import GenerationRequest, Policy
-from pr2_agent.tasks import Example, Task, get_task
+from pr2_agent.tasks import Example, PlanningTask, Task, get_task
 
 if TYPE_CHECKING:
     from pr2_agent.methods import Method
@@ -35,7 +39,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BASELINE_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random")
+BASELINE_NAMES: tuple[str, ...] = ("nopers", "rag", "rag_random", "planpers")
 """The single-turn baselines; every registered method is a system too (see :func:`system_names`)."""
 
 
@@ -44,8 +48,6 @@ def system_names() -> tuple[str, ...]:
     from pr2_agent.methods import method_names
 
     return (*BASELINE_NAMES, *method_names())
-
-
 
 
 class ProfileSearch(Protocol):
@@ -259,6 +261,97 @@ class RandomProfileRag(ProfileRag):
     def profile_owner(self, example: Example) -> str:
         """A fixed other user for this question (see :func:`donor_for`)."""
         return donor_for(example.user_id, self.pool, self.seed)
+
+
+class PlanPers(ProfileRag):
+    """LaMP-QA's PlanPers: plan the aspects to cover from the retrieved profile, then answer with the plan.
+
+    Two ``generate_batch`` calls per chunk (all plans, then all answers), both on the shared policy.
+    """
+
+    name = "planpers"
+
+    PLAN_TOKENS = 192
+    """Cap on the planner's output: a bullet list of aspects, not an answer."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        context: Context,
+        store: ProfileSearch,
+        k: int = 10,
+        *,
+        batch_size: int = 8,
+        task: Task | None = None,
+    ) -> None:
+        """Like ``rag``; the task must own PlanPers' prompts (a :class:`~pr2_agent.tasks.PlanningTask`)."""
+        super().__init__(policy, context, store, k, batch_size=batch_size, task=task)
+        if not isinstance(self.task, PlanningTask):
+            raise ValueError(
+                f"planpers needs a task with planning prompts (plan_messages, planned_messages); task "
+                f"{self.task.name!r} has none. Drop planpers from --systems for this task."
+            )
+        self.planning: PlanningTask = self.task
+
+    def run(self, examples: Sequence[Example]) -> Iterator[Answered]:
+        """Per chunk: retrieve, plan every question in one batch, then answer every question in one batch."""
+        for start in range(0, len(examples), self.batch_size):
+            chunk = examples[start : start + self.batch_size]
+            began = time.perf_counter()
+            owners = [self.profile_owner(e) for e in chunk]
+            hits = [self.store.search(owner, e.question, self.k) for owner, e in zip(owners, chunk, strict=True)]
+            texts = [[h.text for h in found] for found in hits]
+            plan_budget = min(self.PLAN_TOKENS, self.context.max_new_tokens)
+            plans = self._generate(
+                [self.planning.plan_messages(e, t) for e, t in zip(chunk, texts, strict=True)], plan_budget
+            )
+            answers = self._generate(
+                [self.planning.planned_messages(e, t, p.text) for e, t, p in zip(chunk, texts, plans, strict=True)],
+                self.context.max_new_tokens,
+            )
+            share = (time.perf_counter() - began) / len(chunk)
+            group: Answered = []
+            for example, owner, found, plan, gen in zip(chunk, owners, hits, plans, answers, strict=True):
+                answer, parsed = self.task.parse_reply(gen.text)
+                group.append(
+                    (
+                        example,
+                        SystemAnswer(
+                            answer=answer,
+                            raw=f"{PLAN_HEADER}{plan.text}\n{ANSWER_HEADER}{gen.text}",
+                            json_parsed=parsed,
+                            profile_user=owner,
+                            searches=[example.question],
+                            retrieved_ids=[h.id for h in found],
+                            finish=gen.finish_reason,
+                            seconds=share,
+                        ),
+                    )
+                )
+            yield group
+
+    def _generate(self, messages: list[list[dict[str, str]]], max_new_tokens: int) -> list[Any]:
+        requests = [
+            GenerationRequest(
+                messages=m,
+                max_new_tokens=max_new_tokens,
+                temperature=float(self.context.temperature),
+                top_p=float(self.context.top_p),
+            )
+            for m in messages
+        ]
+        generations = self.policy.generate_batch(requests)
+        if len(generations) != len(requests):
+            raise RuntimeError(
+                f"policy {self.policy.name!r} returned {len(generations)} generations for "
+                f"{len(requests)} requests; generate_batch must answer every request, in order."
+            )
+        return list(generations)
+
+
+PLAN_HEADER = "[plan]\n"
+ANSWER_HEADER = "[answer]\n"
+"""How a PlanPers trace (``SystemAnswer.raw``) separates the planner's output from the answer."""
 
 
 class GraphSystem:

@@ -38,6 +38,10 @@ class RubricAspect:
     """Why it matters to this user."""
     evidence: str
     """The span of the user's narrative the aspect was extracted from."""
+    facts: tuple[str, ...] = ()
+    """Optional: the user's concrete facts that cover the aspect (the bundled set carries them)."""
+    contrasts: tuple[str, ...] = ()
+    """Optional: plausible wrong specifics for this user, never to be credited."""
 
     @classmethod
     def coerce(cls, value: object, *, where: str = "aspect") -> RubricAspect:
@@ -72,7 +76,8 @@ class RubricAspect:
             fields[name] = raw
         if not fields["aspect"].strip():
             raise ValueError(f"{where}.aspect is empty: an aspect needs a title to be judged against.")
-        return cls(**fields)
+        facts = _optional_texts(value, "facts", where)
+        return cls(**fields, facts=facts, contrasts=_optional_texts(value, "contrasts", where))
 
 
 def coerce_aspects(aspects: Sequence[object] | object) -> tuple[RubricAspect, ...]:
@@ -133,9 +138,7 @@ class JudgeItem:
                 "a LaMP-QA record has question, narrative and rubric_aspects."
             )
 
-        return cls(
-            read("question"), read("narrative", "details"), read("rubric_aspects", "aspects"), response
-        )
+        return cls(read("question"), read("narrative", "details"), read("rubric_aspects", "aspects"), response)
 
 
 @dataclass(frozen=True)
@@ -173,9 +176,7 @@ class JudgeResult:
             ValueError: No verdicts, or a score outside [0, 2].
         """
         if not scores:
-            raise ValueError(
-                "cannot aggregate zero aspect judgements: every question has at least one aspect."
-            )
+            raise ValueError("cannot aggregate zero aspect judgements: every question has at least one aspect.")
         for s in scores:
             if not 0 <= s.match_score <= MAX_MATCH_SCORE:
                 raise ValueError(
@@ -220,8 +221,7 @@ def check_thresholds(thresholds: tuple[float, float], *, lowest: float, highest:
     low, high = thresholds
     if not (math.isfinite(low) and math.isfinite(high) and lowest <= low < high <= highest):
         raise ValueError(
-            f"thresholds must be two {what} with {lowest:g} <= somewhat < well <= {highest:g}, "
-            f"got {thresholds!r}."
+            f"thresholds must be two {what} with {lowest:g} <= somewhat < well <= {highest:g}, got {thresholds!r}."
         )
 
 
@@ -289,6 +289,16 @@ class BaseJudge(ABC):
     @abstractmethod
     def judge_batch(self, items: Sequence[JudgeItem]) -> list[JudgeResult]:
         """Score several responses, results in input order."""
+
+
+def _optional_texts(value: object, name: str, where: str) -> tuple[str, ...]:
+    """An aspect's optional list of strings (``facts``, ``contrasts``): () when absent."""
+    raw = value.get(name, ()) if isinstance(value, Mapping) else getattr(value, name, ())
+    if isinstance(raw, str | bytes) or not isinstance(raw, Sequence) or not all(isinstance(v, str) for v in raw):
+        raise ValueError(
+            f"{where}.{name} must be a list of strings, got {_preview(raw)}; leave it out when there is none."
+        )
+    return tuple(raw)
 
 
 def _preview(value: object, limit: int = 80) -> str:

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from pr2_agent.judges import Judge
     from pr2_agent.tasks import Example, Task
 
-JUDGE_KINDS: tuple[str, ...] = ("proxy", "lampqa")
-"""``proxy``: offline MiniLM aspect similarity (labelled proxy); ``lampqa``: LaMP-QA's protocol on an endpoint."""
+JUDGE_KINDS: tuple[str, ...] = ("proxy", "specifics", "lampqa")
+"""``proxy``: offline MiniLM aspect similarity (labelled proxy; credits naming an aspect's topic);
+``specifics``: offline, credits an aspect only when the answer uses the user's own facts (labelled proxy);
+``lampqa``: LaMP-QA's protocol on an endpoint."""
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class JudgeSpec:
     model: str | None = None
     """``lampqa``: the model name at ``base_url`` (None: the first one served)."""
     continuous: bool = False
-    """``proxy``: float aspect scores in [0, 2] instead of 0/1/2 (a smoother GRPO reward)."""
+    """``proxy``/``specifics``: float aspect scores in [0, 2] instead of 0/1/2 (a smoother GRPO reward)."""
     concurrency: int = 4
     """``lampqa``: parallel requests."""
     max_tokens: int = 4096
@@ -59,6 +61,10 @@ def make_judge(spec: JudgeSpec) -> Judge:
         from pr2_agent.judges import EmbeddingProxyJudge
 
         return EmbeddingProxyJudge(continuous=spec.continuous)
+    if spec.kind == "specifics":
+        from pr2_agent.judges import SpecificsJudge
+
+        return SpecificsJudge(continuous=spec.continuous)
     from pr2_agent.judges import LaMPQAJudge
 
     assert spec.base_url is not None  # checked in JudgeSpec

@@ -8,7 +8,7 @@ up by name.
 from __future__ import annotations
 
 from pr2_agent.registry import Registry
-from pr2_agent.tasks.base import Example, ProfileText, Score, Task
+from pr2_agent.tasks.base import Example, PlanningTask, ProfileText, Score, Task
 from pr2_agent.tasks.lampqa import LaMPQATask
 
 TASKS: Registry[Task] = Registry("task")
@@ -18,4 +18,14 @@ task_names = TASKS.names
 
 register_task(LaMPQATask())
 
-__all__ = ["TASKS", "Example", "ProfileText", "Score", "Task", "get_task", "register_task", "task_names"]
+__all__ = [
+    "TASKS",
+    "Example",
+    "PlanningTask",
+    "ProfileText",
+    "Score",
+    "Task",
+    "get_task",
+    "register_task",
+    "task_names",
+]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from pr2_agent.judges import Judge
@@ -95,4 +95,17 @@ class Task(Protocol):
 
     def write_predictions(self, path: Path, outputs: Mapping[str, str]) -> Path:
         """Write ``{example id: output}`` in the task's official prediction format."""
+        ...
+
+
+@runtime_checkable
+class PlanningTask(Task, Protocol):
+    """A task that also owns a plan-then-answer baseline's prompts (LaMP-QA's PlanPers)."""
+
+    def plan_messages(self, example: Example, profile_texts: Sequence[str]) -> list[dict[str, str]]:
+        """The planner's prompt: which aspects should the answer cover, given the retrieved profile texts."""
+        ...
+
+    def planned_messages(self, example: Example, profile_texts: Sequence[str], plan: str) -> list[dict[str, str]]:
+        """The answer prompt over the same profile texts, with the planner's output."""
         ...

@@ -39,6 +39,22 @@ def rag_messages(question: str, profile_texts: Sequence[str]) -> list[dict[str, 
     ]
 
 
+def planner_messages(question: str, profile_texts: Sequence[str]) -> list[dict[str, str]]:
+    """PlanPers' planner prompt: list the aspects the user expects, from the question and retrieved profile."""
+    profile = prompts.RAG_PROFILE_SEPARATOR.join(profile_texts)
+    return [
+        {"role": "system", "content": prompts.PLANPERS_PLANNER_SYSTEM_PROMPT},
+        {"role": "user", "content": prompts.RAG_USER_TEMPLATE.format(profile=profile, question=question)},
+    ]
+
+
+def planned_messages(question: str, profile_texts: Sequence[str], plan: str) -> list[dict[str, str]]:
+    """PlanPers' generation prompt: the RAG prompt plus the planner's aspects."""
+    profile = prompts.RAG_PROFILE_SEPARATOR.join(profile_texts)
+    user = prompts.PLANPERS_USER_TEMPLATE.format(profile=profile, question=question, aspects=plan.strip())
+    return [{"role": "system", "content": prompts.PLANPERS_SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
 def extract_personalized_answer(text: str) -> tuple[str, bool]:
     """Return the ``personalized_answer`` of a LaMP-QA baseline reply, and whether it parsed.
 
@@ -105,6 +121,14 @@ class LaMPQATask:
             return nopers_messages(example.question)
         return rag_messages(example.question, profile_texts)
 
+    def plan_messages(self, example: Example, profile_texts: Sequence[str]) -> list[dict[str, str]]:
+        """PlanPers' planner prompt over the retrieved ``profile_texts`` (best first)."""
+        return planner_messages(example.question, profile_texts)
+
+    def planned_messages(self, example: Example, profile_texts: Sequence[str], plan: str) -> list[dict[str, str]]:
+        """PlanPers' answer prompt: the retrieved profile, the question and the planner's ``plan``."""
+        return planned_messages(example.question, profile_texts, plan)
+
     def parse_reply(self, text: str) -> tuple[str, bool]:
         """The ``personalized_answer`` of a baseline's JSON reply (see :func:`extract_personalized_answer`)."""
         return extract_personalized_answer(text)
@@ -136,9 +160,7 @@ class LaMPQATask:
         return {
             "question": record.question,
             "narrative": record.narrative,
-            "rubric_aspects": [
-                {"aspect": a.aspect, "reason": a.reason, "evidence": a.evidence} for a in record.rubric_aspects
-            ],
+            "rubric_aspects": [a.to_dict() for a in record.rubric_aspects],
             "category": record.category or "",
         }
 

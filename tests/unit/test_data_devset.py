@@ -120,3 +120,23 @@ def test_missing_bundled_file_says_how_to_regenerate(tmp_path: Path, monkeypatch
     monkeypatch.setattr(devset, "BUNDLED_DIR", tmp_path)
     with pytest.raises(FileNotFoundError, match=r"test\.json is missing.*python tools/devset/make_devset\.py"):
         load_devset("test")
+
+
+def test_every_aspect_carries_its_fact_and_wrong_specifics(bundled: dict[str, list[LaMPQARecord]]) -> None:
+    with_contrasts = total = 0
+    for record in _all(bundled):
+        meta = record.extra["pr2_meta"]["aspects"]
+        for aspect, plan in zip(record.rubric_aspects, meta, strict=True):
+            assert aspect.facts == (plan["fact"],), record.id
+            total += 1
+            with_contrasts += bool(aspect.contrasts)  # a one-fact facet without slots has none
+            assert plan["fact"] not in aspect.contrasts
+            assert len(set(aspect.contrasts)) == len(aspect.contrasts)
+    assert with_contrasts / total > 0.7
+
+
+def test_facts_round_trip_through_the_record_layout(bundled: dict[str, list[LaMPQARecord]]) -> None:
+    record = bundled["test"][0]
+    again = record.to_dict()["rubric_aspects"][0]
+    assert again["facts"] == list(record.rubric_aspects[0].facts)
+    assert again["contrasts"] == list(record.rubric_aspects[0].contrasts)

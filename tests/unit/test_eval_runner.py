@@ -164,7 +164,7 @@ def test_record_and_system_checks():
         check_records([make_record(1), make_record(1)])
     with pytest.raises(ValueError, match="no records"):
         check_records([])
-    with pytest.raises(ValueError, match=r"unknown system\(s\) 'ragg'.*nopers, rag, rag_random, pr2"):
+    with pytest.raises(ValueError, match=r"unknown system\(s\) 'ragg'.*nopers, rag, rag_random, planpers, pr2"):
         validate_system_names(["rag", "ragg"])
     assert validate_system_names(["rag", "nopers", "rag"]) == ["rag", "nopers"]
 

@@ -207,3 +207,14 @@ def test_the_graph_and_the_judges_read_the_same_answer(turn):
     from pr2_agent.parsing import parse_action
 
     assert parse_action(turn).payload == answer_text(turn)
+
+
+def test_facts_and_contrasts_are_optional_and_checked() -> None:
+    from pr2_agent.judges import RubricAspect
+
+    plain = RubricAspect.coerce({"aspect": "A", "reason": "r", "evidence": "e"})
+    assert plain.facts == () and plain.contrasts == ()
+    rich = RubricAspect.coerce({"aspect": "A", "reason": "r", "evidence": "e", "facts": ["f"], "contrasts": ["c"]})
+    assert rich.facts == ("f",) and rich.contrasts == ("c",)
+    with pytest.raises(ValueError, match="facts must be a list of strings"):
+        RubricAspect.coerce({"aspect": "A", "reason": "r", "evidence": "e", "facts": "f"})

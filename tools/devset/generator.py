@@ -18,7 +18,11 @@ can I cook on weeknights?"): the question never states a personal fact. The gene
    (amounts, ages, durations) are filled once per fact, so the same value appears everywhere.
 2. **Writes the hidden side** like LaMP-QA's: a first-person narrative = an opener + one sentence
    per fact (+ a closer); each rubric aspect = (title, reason, evidence) where evidence is exactly
-   that fact's narrative sentence.
+   that fact's narrative sentence, plus (beyond LaMP-QA) ``facts``, the fact phrase an ideal answer
+   builds on, and ``contrasts``, the same facet's other facts and the fact with other slot values
+   (another diet, another budget): the specifics judge credits the first and never the second.
+   Contrasts draw from their own ``random.Random(f"{seed}:{index}:contrasts")`` so adding them left
+   every other generated text unchanged.
 3. **Hides each fact in a different profile item**, a past "question + description" post worded
    differently from the narrative, often about another situation ("Good sources of protein for a
    vegetarian? I stopped eating meat..."). Retrieval vocabulary is deliberate: an item shares the
@@ -61,7 +65,8 @@ logger = logging.getLogger(__name__)
 # bundled files were made (inside the package); it is kept so that regenerating stays byte-identical.
 # Change it together with GENERATOR_VERSION, when the output changes anyway.
 GENERATOR_NAME = "pr2_agent.data.devset"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
+"""2: every rubric aspect carries ``facts`` (the fact phrase) and ``contrasts`` (wrong specifics)."""
 DEFAULT_SEED = 1234
 
 ROLE_EVIDENCE = "evidence"
@@ -199,25 +204,29 @@ def _make_user(
     index: int, domain: Domain, catalog: Catalog, rng: random.Random, config: DevsetConfig
 ) -> dict[str, Any]:
     persona = _Persona(set(domain.tags))
+    contrast_rng = random.Random(f"{config.seed}:{index}:contrasts")
     need = rng.choice(domain.needs)
     chosen = _choose_facts(domain, rng, config, persona)
-    aspects: list[dict[str, str]] = []
+    aspects: list[dict[str, Any]] = []
     evidence_items: list[_Item] = []
     meta_aspects: list[dict[str, Any]] = []
     for number, (facet, fact) in enumerate(chosen):
         slots = {name: rng.choice(values) for name, values in fact.slots}
         title = render(fact.aspect, slots, rng)
         sentence = render(rng.choice(fact.narrative), slots, rng)
-        aspects.append({"aspect": title, "reason": render(fact.reason, slots, rng), "evidence": sentence})
+        reason = render(fact.reason, slots, rng)
         evidence_items.append(_Item(render(rng.choice(fact.profile), slots, rng), ROLE_EVIDENCE, number))
-        meta_aspects.append(
+        phrase = render(fact.fact, slots, rng)
+        aspects.append(
             {
                 "aspect": title,
-                "facet": facet.name,
-                "fact": render(fact.fact, slots, rng),
-                "query": facet.query,
+                "reason": reason,
+                "evidence": sentence,
+                "facts": [phrase],
+                "contrasts": _contrasts(facet, fact, slots, phrase, contrast_rng),
             }
         )
+        meta_aspects.append({"aspect": title, "facet": facet.name, "fact": phrase, "query": facet.query})
     narrative = " ".join(
         part
         for part in [
@@ -252,6 +261,27 @@ def _make_user(
             "generator": {"name": GENERATOR_NAME, "version": GENERATOR_VERSION, "seed": config.seed},
         },
     }
+
+
+def _contrasts(facet: Facet, fact: Fact, slots: dict[str, str], phrase: str, rng: random.Random) -> list[str]:
+    """Wrong specifics for this aspect: the facet's other facts, and this fact with other slot values.
+
+    A contrast names the same topic as the user's fact with the wrong content (celiac for a
+    vegetarian, $60 for a $40 budget), which is what an answer that did not read the profile says.
+    """
+    out: list[str] = []
+    for other in facet.facts:
+        if other.key == fact.key:
+            continue
+        other_slots = {name: rng.choice(values) for name, values in other.slots}
+        out.append(render(other.fact, other_slots, rng))
+    if fact.slots:
+        # Every slot moved to another value where it has one: the fact with the wrong amount/age/duration.
+        moved = {
+            name: rng.choice([v for v in values if v != slots[name]] or [slots[name]]) for name, values in fact.slots
+        }
+        out.append(render(fact.fact, moved, rng))
+    return [c for c in dict.fromkeys(out) if c != phrase]
 
 
 def sentence_count(text: str) -> int:
