@@ -67,7 +67,7 @@ _TITLES = {
 _PREFIX = re.compile(r"^\s*(?:headline|title|subject|paraphrase|tweet|answer|output)\s*:\s*", re.IGNORECASE)
 _QUOTES = "\"'“”‘’`"
 _LAMP1 = re.compile(r"\[\s*([12])\s*\]|\b([12])\b")
-_RATING = re.compile(r"(?<![\d.])([1-5])(?![\d.])")
+_RATING = re.compile(r"(?<!\d)(?<!\d\.)([1-5])(?!\d|\.\d)")
 
 
 def _cut(text: str) -> str:
@@ -181,12 +181,15 @@ def outputs_path(questions: Path) -> Path:
     return questions.with_name(questions.name.replace("questions", "outputs"))
 
 
-def load_lamp_examples(task: int, path: Path) -> list[Example]:
-    """Read a LaMP questions file, joined with its outputs file when one sits next to it."""
+def load_lamp_examples(task: int | None, path: Path) -> list[Example]:
+    """Read a LaMP questions file, joined with its outputs file when one sits next to it.
+
+    With ``task`` None the task comes from the outputs file or a ``LaMP_<n>`` part of the path.
+    """
     golds = outputs_path(path)
     has_golds = golds != path and golds.is_file()
     records = load_lamp(path, golds if has_golds else None, task=task)
-    return [lamp_example(task, r) for r in records]
+    return [lamp_example(r.task, r) for r in records]
 
 
 class LaMPTask:
