@@ -61,7 +61,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             batches.append((example.user_id, [ProfileItem(id=p.id, text=p.text) for p in example.profile]))
     else:
         if not args.user or not args.file:
-            raise UsageError("ingest needs --user USER and a FILE (a JSON list of {id, text}), or --lampqa FILE, or --lamp FILE.")
+            raise UsageError(
+                "ingest needs --user USER and a FILE (a JSON list of {id, text}), or --lampqa FILE, or --lamp FILE."
+            )
         batches.append((args.user, load_profile_items(args.file)))
     store = open_store(args)
     start = time.perf_counter()

@@ -6,8 +6,9 @@
 - Task 3: MAE and RMSE. A prediction that does not parse as a number is replaced by the rating
   farther from the gold one (1 when the gold is nearer 5, else 5) -- LaMP's rule.
 - Tasks 4-7: ROUGE-1 and ROUGE-L F1 from the ``rouge-score`` package (the implementation behind HF
-  ``evaluate``'s "rouge", which LaMP's evaluator loads; default tokenizer, no stemming), averaged over examples. LaMP reports the ``mid`` of ``evaluate``'s
-  bootstrap aggregate, which estimates this same mean up to resampling noise.
+  ``evaluate``'s "rouge", which LaMP's evaluator loads; default tokenizer, no stemming), averaged over
+  examples. LaMP reports the ``mid`` of ``evaluate``'s bootstrap aggregate, which estimates this same
+  mean up to resampling noise.
 
 Deliberate differences: a gold label outside the label set is an error here (LaMP would map it to
 -1 and count an equally unparseable prediction as correct), and non-finite numbers (``"nan"``) are

@@ -131,8 +131,10 @@ def parse_prediction(task: int, text: str) -> str:
 
     >>> parse_prediction(1, "The answer is [2]."), parse_prediction(2, "Tag: Dark comedy")
     ('[2]', 'dark comedy')
-    >>> parse_prediction(3, "I'd say 4 stars"), parse_prediction(3, "great"), parse_prediction(4, 'Headline: "Rain"\\nx')
-    ('4', 'great', 'Rain')
+    >>> parse_prediction(3, "I'd say 4 stars"), parse_prediction(3, "great")
+    ('4', 'great')
+    >>> parse_prediction(4, 'Headline: "Rain"\\nx')
+    'Rain'
     """
     stripped = text.strip()
     if task == 1:
@@ -212,7 +214,9 @@ class LaMPTask:
     def bundled(self, split: str) -> Path:
         """The bundled LaMP-style split (``lamp:<n>:train|dev|test``)."""
         if split not in LAMP_SPLITS:
-            raise FileNotFoundError(f"the bundled LaMP sets have no split {split!r}; use one of {', '.join(LAMP_SPLITS)}.")
+            raise FileNotFoundError(
+                f"the bundled LaMP sets have no split {split!r}; use one of {', '.join(LAMP_SPLITS)}."
+            )
         return BUNDLED_DIR / f"LaMP_{self.number}" / f"{split}_questions.json"
 
     def parse_output(self, text: str) -> str:
@@ -221,7 +225,9 @@ class LaMPTask:
 
     def baseline_messages(self, example: Example, profile_texts: Sequence[str] | None) -> list[dict[str, str]]:
         """LaMP's input alone (no profile), or LaMP's RAG prompt over ``profile_texts``."""
-        content = example.question if profile_texts is None else rag_prompt(self.number, example.question, profile_texts)
+        content = (
+            example.question if profile_texts is None else rag_prompt(self.number, example.question, profile_texts)
+        )
         return [{"role": "user", "content": content}]
 
     def parse_reply(self, text: str) -> tuple[str, bool]:
@@ -243,7 +249,9 @@ class LaMPTask:
         """The example's gold output, or a clear error when its file came without one."""
         record = example.reference
         if not isinstance(record, LaMPExample) or record.task != self.number:
-            raise TypeError(f"example {example.id!r} is not a LaMP-{self.number} example; load it with task {self.name}.")
+            raise TypeError(
+                f"example {example.id!r} is not a LaMP-{self.number} example; load it with task {self.name}."
+            )
         if record.output is None:
             raise ValueError(
                 f"LaMP-{self.number} example {example.id!r} has no gold output: put the outputs file next to the "

@@ -35,9 +35,22 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test")
 PROFILE_SIZE = 6
 
 LAMP2_TAGS = (
-    "sci-fi", "based on a book", "comedy", "action", "twist ending", "dystopia", "dark comedy", "classic",
-    "psychology", "fantasy", "romance", "thought-provoking", "social commentary", "violence", "true story",
-)  # fmt: skip
+    "sci-fi",
+    "based on a book",
+    "comedy",
+    "action",
+    "twist ending",
+    "dystopia",
+    "dark comedy",
+    "classic",
+    "psychology",
+    "fantasy",
+    "romance",
+    "thought-provoking",
+    "social commentary",
+    "violence",
+    "true story",
+)
 
 Item = dict[str, str]
 Record = tuple[str, list[Item], str]
@@ -67,12 +80,24 @@ AREAS: dict[str, list[str]] = {
     "vision": ["image segmentation", "object detection", "video tracking", "scene understanding", "depth estimation"],
     "robots": ["robot grasping", "legged locomotion", "motion planning", "robot navigation", "manipulation policies"],
     "finance": ["stock prediction", "credit risk", "fraud detection", "portfolio allocation", "market volatility"],
-    "health": ["clinical notes", "medical imaging", "patient triage", "disease prediction", "electronic health records"],
+    "health": [
+        "clinical notes",
+        "medical imaging",
+        "patient triage",
+        "disease prediction",
+        "electronic health records",
+    ],
 }
 METHODS = [
-    "contrastive pretraining", "graph neural networks", "few-shot learning", "self-supervised learning",
-    "transformers", "active learning", "domain adaptation", "knowledge distillation",
-]  # fmt: skip
+    "contrastive pretraining",
+    "graph neural networks",
+    "few-shot learning",
+    "self-supervised learning",
+    "transformers",
+    "active learning",
+    "domain adaptation",
+    "knowledge distillation",
+]
 PAPER_FRAMES = ["{m} for {t}", "Scaling {m} to {t}", "Revisiting {t} with {m}", "{t} via {m}", "Robust {t} using {m}"]
 
 
@@ -105,26 +130,59 @@ def _lamp1(rng: random.Random) -> Record:
 
 # ----------------------------------------------------------------------------------- LaMP-2 tagging
 MOVIES: list[tuple[str, tuple[str, str, str]]] = [
-    ("A detective in a flooded future city hunts a machine that forges memories.", ("sci-fi", "dystopia", "twist ending")),
+    (
+        "A detective in a flooded future city hunts a machine that forges memories.",
+        ("sci-fi", "dystopia", "twist ending"),
+    ),
     ("Two rival chefs fake a romance to save a failing family restaurant.", ("comedy", "romance", "classic")),
-    ("A retired boxer is pulled into one last fight to free his kidnapped brother.", ("action", "violence", "true story")),
-    ("A young witch must choose between her coven and the boy from the valley.", ("fantasy", "romance", "based on a book")),
-    ("A therapist slowly realises her calmest patient is rewriting her own past.", ("psychology", "thought-provoking", "twist ending")),
-    ("A small town funeral turns into a bitter fight over a strange inheritance.", ("dark comedy", "comedy", "social commentary")),
-    ("Factory workers stage a strike that changes labour law for a generation.", ("true story", "social commentary", "classic")),
-    ("A soldier wakes every morning on the same doomed day of a robot invasion.", ("sci-fi", "action", "thought-provoking")),
+    (
+        "A retired boxer is pulled into one last fight to free his kidnapped brother.",
+        ("action", "violence", "true story"),
+    ),
+    (
+        "A young witch must choose between her coven and the boy from the valley.",
+        ("fantasy", "romance", "based on a book"),
+    ),
+    (
+        "A therapist slowly realises her calmest patient is rewriting her own past.",
+        ("psychology", "thought-provoking", "twist ending"),
+    ),
+    (
+        "A small town funeral turns into a bitter fight over a strange inheritance.",
+        ("dark comedy", "comedy", "social commentary"),
+    ),
+    (
+        "Factory workers stage a strike that changes labour law for a generation.",
+        ("true story", "social commentary", "classic"),
+    ),
+    (
+        "A soldier wakes every morning on the same doomed day of a robot invasion.",
+        ("sci-fi", "action", "thought-provoking"),
+    ),
     ("A novelist's characters escape the page and demand a better ending.", ("fantasy", "based on a book", "comedy")),
     ("A hitman on his last job keeps getting mistaken for a wedding planner.", ("dark comedy", "action", "violence")),
     ("A teenage hacker exposes how a smart city ranks its citizens.", ("dystopia", "social commentary", "sci-fi")),
     ("An aging actress and her estranged daughter tour the country in a van.", ("classic", "romance", "psychology")),
-    ("A chess prodigy battles addiction on her way to the world title.", ("psychology", "true story", "based on a book")),
-    ("Strangers trapped in a lift discover they all share the same secret.", ("twist ending", "thought-provoking", "dark comedy")),
+    (
+        "A chess prodigy battles addiction on her way to the world title.",
+        ("psychology", "true story", "based on a book"),
+    ),
+    (
+        "Strangers trapped in a lift discover they all share the same secret.",
+        ("twist ending", "thought-provoking", "dark comedy"),
+    ),
     ("A gang war spills into a quiet fishing village during a storm.", ("violence", "action", "classic")),
     ("A robot nanny starts questioning the family that owns her.", ("sci-fi", "psychology", "thought-provoking")),
     ("A dragon keeper smuggles the last egg across a burning kingdom.", ("fantasy", "action", "based on a book")),
-    ("A reporter uncovers the real story behind a famous mountain rescue.", ("true story", "thought-provoking", "classic")),
+    (
+        "A reporter uncovers the real story behind a famous mountain rescue.",
+        ("true story", "thought-provoking", "classic"),
+    ),
     ("A wedding weekend goes wrong when the groom's double shows up.", ("comedy", "twist ending", "romance")),
-    ("Citizens of a walled city are assigned jobs by a lottery at birth.", ("dystopia", "based on a book", "social commentary")),
+    (
+        "Citizens of a walled city are assigned jobs by a lottery at birth.",
+        ("dystopia", "based on a book", "social commentary"),
+    ),
     ("A bank robber hides in a retirement home and joins the book club.", ("comedy", "dark comedy", "violence")),
     ("A grieving father builds a machine to talk to his late wife.", ("sci-fi", "romance", "psychology")),
 ]
@@ -152,11 +210,32 @@ def _lamp2(rng: random.Random) -> Record:
 
 
 # ----------------------------------------------------------------------------------- LaMP-3 rating
-PRODUCTS = ["blender", "backpack", "desk lamp", "phone case", "kettle", "headphones", "yoga mat", "water bottle",
-            "keyboard", "rice cooker", "umbrella", "hair dryer", "office chair", "toaster", "tent", "power bank"]  # fmt: skip
+PRODUCTS = [
+    "blender",
+    "backpack",
+    "desk lamp",
+    "phone case",
+    "kettle",
+    "headphones",
+    "yoga mat",
+    "water bottle",
+    "keyboard",
+    "rice cooker",
+    "umbrella",
+    "hair dryer",
+    "office chair",
+    "toaster",
+    "tent",
+    "power bank",
+]
 GOOD = ["it looks nice", "setup was easy", "the price is fair", "it arrived quickly", "it is light"]
-BAD = ["it is louder than expected", "the manual is confusing", "one part feels flimsy", "the colour is off",
-       "the cable is short"]  # fmt: skip
+BAD = [
+    "it is louder than expected",
+    "the manual is confusing",
+    "one part feels flimsy",
+    "the colour is off",
+    "the cable is short",
+]
 HABITS = {"harsh": (1, 2), "fair": (3, 3), "generous": (4, 5)}
 """Ratings a user gives a mixed review (the review text is equally mixed for every habit)."""
 
@@ -178,10 +257,20 @@ def _lamp3(rng: random.Random) -> Record:
 
 
 # ------------------------------------------------------------------------- LaMP-4/5/6 title frames
-NEWS = [("flooding", "Riverside"), ("a bus strike", "Northfield"), ("rising rents", "Eastport"),
-        ("a heatwave", "Lakeview"), ("school closures", "Milltown"), ("a data breach", "Harbor City"),
-        ("a new stadium", "Westbury"), ("power cuts", "Stonebridge"), ("a measles outbreak", "Greenvale"),
-        ("bridge repairs", "Oakham"), ("a bank merger", "Kingsford"), ("wildfires", "Pine Ridge")]  # fmt: skip
+NEWS = [
+    ("flooding", "Riverside"),
+    ("a bus strike", "Northfield"),
+    ("rising rents", "Eastport"),
+    ("a heatwave", "Lakeview"),
+    ("school closures", "Milltown"),
+    ("a data breach", "Harbor City"),
+    ("a new stadium", "Westbury"),
+    ("power cuts", "Stonebridge"),
+    ("a measles outbreak", "Greenvale"),
+    ("bridge repairs", "Oakham"),
+    ("a bank merger", "Kingsford"),
+    ("wildfires", "Pine Ridge"),
+]
 HEADLINE_FRAMES = [
     "Explainer: why {topic} matters for {place}",
     "{place} {topic}: what we know so far",
@@ -189,11 +278,18 @@ HEADLINE_FRAMES = [
     "Opinion: {place} must rethink its plan on {topic}",
     "Five things to know about {topic} in {place}",
 ]
-RESEARCH = [("sparse attention", "long documents"), ("reward models", "dialogue agents"),
-            ("data augmentation", "low-resource translation"), ("graph pooling", "molecule property prediction"),
-            ("curriculum learning", "robot control"), ("prompt tuning", "code generation"),
-            ("retrieval augmentation", "question answering"), ("uncertainty estimation", "medical imaging"),
-            ("federated averaging", "mobile keyboards"), ("causal discovery", "gene regulation")]  # fmt: skip
+RESEARCH = [
+    ("sparse attention", "long documents"),
+    ("reward models", "dialogue agents"),
+    ("data augmentation", "low-resource translation"),
+    ("graph pooling", "molecule property prediction"),
+    ("curriculum learning", "robot control"),
+    ("prompt tuning", "code generation"),
+    ("retrieval augmentation", "question answering"),
+    ("uncertainty estimation", "medical imaging"),
+    ("federated averaging", "mobile keyboards"),
+    ("causal discovery", "gene regulation"),
+]
 TITLE_FRAMES = [
     "Towards {method} for {problem}",
     "{method} for {problem}: A Simple Baseline",
@@ -201,10 +297,18 @@ TITLE_FRAMES = [
     "Rethinking {problem} through {method}",
     "Learning {problem} with {method}: An Empirical Study",
 ]
-EMAILS = [("the budget review", "Thursday"), ("the vendor contract", "Friday"), ("the offsite agenda", "Monday"),
-          ("the server migration", "next week"), ("the hiring plan", "Wednesday"), ("the audit findings", "Tuesday"),
-          ("the launch checklist", "tomorrow"), ("the travel claims", "end of month"),
-          ("the security training", "Friday"), ("the quarterly report", "Monday")]  # fmt: skip
+EMAILS = [
+    ("the budget review", "Thursday"),
+    ("the vendor contract", "Friday"),
+    ("the offsite agenda", "Monday"),
+    ("the server migration", "next week"),
+    ("the hiring plan", "Wednesday"),
+    ("the audit findings", "Tuesday"),
+    ("the launch checklist", "tomorrow"),
+    ("the travel claims", "end of month"),
+    ("the security training", "Friday"),
+    ("the quarterly report", "Monday"),
+]
 SUBJECT_FRAMES = [
     "[Action needed] {topic} by {when}",
     "FYI: {topic} update",
@@ -245,8 +349,15 @@ def _lamp4(rng: random.Random) -> Record:
             f"Local groups asked the council for a clear plan and more support."
         )
 
-    return _framed(rng, NEWS, HEADLINE_FRAMES, ("topic", "place"), body,
-                   "Generate a headline for the following article: ", ("title", "text"))  # fmt: skip
+    return _framed(
+        rng,
+        NEWS,
+        HEADLINE_FRAMES,
+        ("topic", "place"),
+        body,
+        "Generate a headline for the following article: ",
+        ("title", "text"),
+    )
 
 
 def _lamp5(rng: random.Random) -> Record:
@@ -256,22 +367,47 @@ def _lamp5(rng: random.Random) -> Record:
             f"consistent gains, and an analysis explains when {method} helps {problem}."
         )
 
-    return _framed(rng, RESEARCH, TITLE_FRAMES, ("method", "problem"), body,
-                   "Generate a title for the following abstract of a paper: ", ("title", "abstract"))  # fmt: skip
+    return _framed(
+        rng,
+        RESEARCH,
+        TITLE_FRAMES,
+        ("method", "problem"),
+        body,
+        "Generate a title for the following abstract of a paper: ",
+        ("title", "abstract"),
+    )
 
 
 def _lamp6(rng: random.Random) -> Record:
     def body(topic: str, when: str) -> str:
         return f"Hi all, I attached the latest notes on {topic}. We need to agree on next steps by {when}. Thanks."
 
-    return _framed(rng, EMAILS, SUBJECT_FRAMES, ("topic", "when"), body,
-                   "Generate a subject for the following email: ", ("title", "text"))  # fmt: skip
+    return _framed(
+        rng,
+        EMAILS,
+        SUBJECT_FRAMES,
+        ("topic", "when"),
+        body,
+        "Generate a subject for the following email: ",
+        ("title", "text"),
+    )
 
 
 # ----------------------------------------------------------------------------------- LaMP-7 voice
-EVENTS = ["the train was late again", "my coffee machine broke", "I finished the marathon", "the new album dropped",
-          "our team won the final", "it rained all weekend", "I adopted a cat", "the wifi is down",
-          "I started a new job", "the concert was amazing", "my flight got cancelled", "I learned to bake bread"]  # fmt: skip
+EVENTS = [
+    "the train was late again",
+    "my coffee machine broke",
+    "I finished the marathon",
+    "the new album dropped",
+    "our team won the final",
+    "it rained all weekend",
+    "I adopted a cat",
+    "the wifi is down",
+    "I started a new job",
+    "the concert was amazing",
+    "my flight got cancelled",
+    "I learned to bake bread",
+]
 VOICES: dict[str, Callable[[str], str]] = {
     "lol": lambda e: f"lol {e.lower()} and honestly i cant even",
     "honestly": lambda e: f"Honestly, {e}!!! What a day :)",
@@ -289,8 +425,14 @@ def _lamp7(rng: random.Random) -> Record:
 
 
 MAKERS: dict[int, Callable[[random.Random], Record]] = {
-    1: _lamp1, 2: _lamp2, 3: _lamp3, 4: _lamp4, 5: _lamp5, 6: _lamp6, 7: _lamp7,
-}  # fmt: skip
+    1: _lamp1,
+    2: _lamp2,
+    3: _lamp3,
+    4: _lamp4,
+    5: _lamp5,
+    6: _lamp6,
+    7: _lamp7,
+}
 
 
 def make_split(task: int, split: str, users: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
