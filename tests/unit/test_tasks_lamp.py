@@ -214,3 +214,62 @@ def test_ingest_lamp_stores_each_profile_under_its_record_id(tmp_path: Path, cap
     store = open_profile_store(store_dir, embedding="hash")
     example = task.load(questions)[0]
     assert store.count(example.id) == len(example.profile)
+
+
+class MajorityTagPolicy:
+    """Answers LaMP-2 with the tag the prompt's profile items use most (a perfect profile reader), else "comedy"."""
+
+    name = "majority-tag"
+
+    def encode(self, text: str) -> None:
+        return None
+
+    def generate(self, request):  # type: ignore[no-untyped-def]
+        return self.generate_batch([request])[0]
+
+    def generate_batch(self, requests):  # type: ignore[no-untyped-def]
+        import re
+        from collections import Counter
+
+        from pr2_agent.policy.base import Generation
+
+        out = []
+        for request in requests:
+            text = "\n".join(m["content"] for m in request.messages) + "".join(
+                s["text"] for s in getattr(request, "segments", ()) or ()
+            )
+            tags = re.findall(r'is "([^"]+)"', text)
+            reply = f"The tag is {Counter(tags).most_common(1)[0][0]}." if tags else "comedy"
+            out.append(Generation(reply, None, None, "eos"))
+        return out
+
+
+def test_pr2_eval_on_a_lamp_task_end_to_end(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """The CLI path on the bundled LaMP-2 test split: scores, LaMP's metrics in the summary, LaMP-format predictions."""
+    from pr2_agent import cli as pr2_cli
+    from pr2_agent.evaluation import cli as eval_cli
+
+    monkeypatch.setattr(eval_cli, "load_policy", lambda args: MajorityTagPolicy())
+    out_dir = tmp_path / "out"
+    argv = ["eval", "--task", "lamp2", "--data", "lamp:2:test", "--systems", "nopers,rag,rag_random,pr2"]
+    argv += ["--out", str(out_dir), "--embedding", "hash", "--limit", "8", "--rag-k", "6", "--no-progress"]
+    assert pr2_cli.main(argv) == 0, capsys.readouterr().err
+    summary = json.loads((out_dir / "summary.json").read_text())
+    by = {s["system"]: s for s in summary["systems"]}
+    assert set(by["rag"]["official"]) == {"accuracy", "f1"}
+    # Reading every profile item recovers the favourite tag; another user's profile or none does not.
+    assert by["rag"]["official"]["accuracy"] >= 0.75 > by["rag_random"]["official"]["accuracy"]
+    assert by["rag"]["scores"]["macro"] == by["rag"]["official"]["accuracy"]
+    assert "Benchmark metrics over the whole run" in (out_dir / "summary.md").read_text()
+    task = get_task("lamp2")
+    questions = task.bundled("test")
+    predictions = json.loads((out_dir / "responses_rag.json").read_text())
+    assert predictions["task"] == "LaMP_2" and len(predictions["golds"]) == 8
+    assert all(p["output"] in lamp.LAMP2_MOVIE_TAGS for p in predictions["golds"])
+    # LaMP's evaluator reads it once its golds are narrowed to the evaluated ids (it requires equal id sets).
+    golds = json.loads(lamp.outputs_path(questions).read_text())
+    ids = {p["id"] for p in predictions["golds"]}
+    golds["golds"] = [g for g in golds["golds"] if g["id"] in ids]
+    (tmp_path / "golds.json").write_text(json.dumps(golds))
+    preds, refs = _lamp_evaluator_inputs(tmp_path / "golds.json", out_dir / "responses_rag.json", "LaMP_2")
+    assert sum(p == r for p, r in zip(preds, refs, strict=True)) / len(refs) == by["rag"]["official"]["accuracy"]
