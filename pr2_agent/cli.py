@@ -48,7 +48,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    """Ingest one user's profile file, or every record's profile of a LaMP-QA file."""
+    """Ingest one user's profile file, or every record's profile of a LaMP-QA or LaMP file."""
     from pr2_agent.store import ProfileItem, load_profile_items
 
     batches: list[tuple[str, list[ProfileItem]]] = []
@@ -57,9 +57,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         for record in load_lampqa(args.lampqa):
             batches.append((record.id, [ProfileItem(id=p.id, text=p.text) for p in record.profile]))
+    elif args.lamp:
+        from pathlib import Path
+
+        from pr2_agent.tasks.lamp import load_lamp_examples
+
+        for example in load_lamp_examples(args.lamp_task, Path(args.lamp)):
+            batches.append((example.user_id, [ProfileItem(id=p.id, text=p.text) for p in example.profile]))
     else:
         if not args.user or not args.file:
-            raise UsageError("ingest needs --user USER and a FILE (a JSON list of {id, text}), or --lampqa FILE.")
+            raise UsageError(
+                "ingest needs --user USER and a FILE (a JSON list of {id, text}), or --lampqa FILE, or --lamp FILE."
+            )
         batches.append((args.user, load_profile_items(args.file)))
     store = open_store(args)
     start = time.perf_counter()
@@ -189,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="user id to store the items under")
     p.add_argument("file", nargs="?", help="JSON file: [{\"id\": ..., \"text\": ...}, ...]")
     p.add_argument("--lampqa", help="a LaMP-QA JSON file: ingest every record's profile under the record id")
+    p.add_argument("--lamp", help="a LaMP *_questions.json: ingest every record's profile under the record id")
+    p.add_argument("--lamp-task", type=int, choices=range(1, 8), help="--lamp's task when its path does not say")
     add_store_args(p)
     p.set_defaults(func=cmd_ingest)
 

@@ -1,6 +1,8 @@
 """Reward functions for PR2 GRPO, in TRL's signature ``(prompts, completions, **kwargs) -> list[float]``.
 
 * :class:`RubricJudgeReward` - the rubric judge's score (in [0, 1]) of the final answer only.
+* :class:`LaMPMetricReward` - a LaMP task's metric (accuracy, rating closeness, ROUGE-1) of the
+  final answer against the row's gold: exact, needs no judge.
 * :class:`StructureReward` - PR2's structural penalty: -0.5 unless the model itself wrote a
   non-empty ``<think>`` before its ``<answer>``.
 
@@ -139,6 +141,57 @@ class StructureReward:
         return f"StructureReward(penalty={self.penalty})"
 
 
+LAMP_METRIC_REWARD = "lamp_metric"
+
+
+def lamp_metric_reward(task: int, answer: str, gold: str) -> float:
+    """A LaMP task's per-question score of one final answer, in [0, 1] (pure).
+
+    The answer is parsed as the task parses outputs (first label, first rating, first line), then
+    scored as ``pr2 eval`` scores it: exact match (LaMP-1/2), ``1 - |error| / 4`` with LaMP's
+    farther-extreme rule (LaMP-3), ROUGE-1 F1 (LaMP-4..7). An empty answer scores 0.
+
+    >>> lamp_metric_reward(2, "It is a comedy.", "comedy"), lamp_metric_reward(3, "4", "5")
+    (1.0, 0.75)
+    """
+    from pr2_agent.tasks.lamp import example_score, parse_prediction
+
+    if not answer.strip():
+        return 0.0
+    return example_score(task, parse_prediction(task, answer), gold)[0]
+
+
+class LaMPMetricReward:
+    """A LaMP task's metric of each row's final answer (the ``<answer>`` span), from the row's gold.
+
+    Reads the ``lamp_task`` and ``gold`` columns the LaMP tasks add to training rows, and the
+    rollout's ``answer`` field (without it, the ``<answer>`` span of the completion text).
+    """
+
+    def __init__(self, *, name: str = LAMP_METRIC_REWARD) -> None:
+        """Nothing to configure: the task and gold come with each row."""
+        self.__name__ = name
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return one score per completion (TRL's reward signature)."""
+        n = len(completions)
+        answers = kwargs.get("answer")
+        if answers is None:
+            answers = [answer_text(_completion_text(c)) for c in completions]
+        elif len(answers) != n:
+            raise ValueError(f"reward {self.__name__!r}: {len(answers)} answers for {n} completions.")
+        tasks = _column(kwargs, "lamp_task", n, self.__name__)
+        golds = _column(kwargs, "gold", n, self.__name__)
+        return [lamp_metric_reward(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
+
+    def __repr__(self) -> str:
+        return "LaMPMetricReward()"
+
+
+def _lamp_metric(judge: Judge | None) -> RewardFunction:
+    return LaMPMetricReward()
+
+
 def _rubric_judge(judge: Judge | None) -> RewardFunction:
     if judge is None:
         raise ValueError(f"reward {SCORE_REWARD!r} needs a judge: set `judge` (proxy or lampqa) in the config.")
@@ -152,6 +205,7 @@ def _structure(judge: Judge | None) -> RewardFunction:
 REWARD_FUNCTIONS: dict[str, Callable[[Judge | None], RewardFunction]] = {
     SCORE_REWARD: _rubric_judge,
     "structure": _structure,
+    LAMP_METRIC_REWARD: _lamp_metric,
 }
 """Reward name -> factory taking the configured judge."""
 

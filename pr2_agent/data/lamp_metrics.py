@@ -1,13 +1,14 @@
-"""LaMP metrics, reimplemented to match the official ``eval/evaluation.py`` without ``evaluate``.
+"""LaMP metrics, matching the official ``eval/evaluation.py`` without pulling in HF ``evaluate``.
 
 - Tasks 1 and 2: accuracy and macro-F1 over the task's label set. Predictions (stripped) outside the
   label set count as wrong and, as in LaMP (sklearn ``f1_score(labels=..., average="macro")``), a
   label that is neither predicted nor gold contributes F1 = 0 to the macro average.
 - Task 3: MAE and RMSE. A prediction that does not parse as a number is replaced by the rating
   farther from the gold one (1 when the gold is nearer 5, else 5) -- LaMP's rule.
-- Tasks 4-7: ROUGE-1 and ROUGE-L F1 with ``rouge_score``'s default tokenizer (lowercase, runs of
-  ``[a-z0-9]``, no stemming), averaged over examples. LaMP reports the ``mid`` of ``evaluate``'s
-  bootstrap aggregate, which estimates this same mean up to resampling noise.
+- Tasks 4-7: ROUGE-1 and ROUGE-L F1 from the ``rouge-score`` package (the implementation behind HF
+  ``evaluate``'s "rouge", which LaMP's evaluator loads; default tokenizer, no stemming), averaged over
+  examples. LaMP reports the ``mid`` of ``evaluate``'s bootstrap aggregate, which estimates this same
+  mean up to resampling noise.
 
 Deliberate differences: a gold label outside the label set is an error here (LaMP would map it to
 -1 and count an equally unparseable prediction as correct), and non-finite numbers (``"nan"``) are
@@ -17,10 +18,9 @@ unparseable ratings (LaMP would return NaN).
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pr2_agent.data.lamp import task_number
 
@@ -62,8 +62,6 @@ LAMP2_NEWS_CATEGORIES: tuple[str, ...] = (
 )
 """LaMP-2 first release (news categorization); still the list in the official evaluation script."""
 LAMP3_RATINGS: tuple[str, ...] = ("1", "2", "3", "4", "5")
-
-_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -153,21 +151,28 @@ def rating_errors(predictions: Sequence[str], golds: Sequence[str]) -> RatingErr
     return RatingErrors(mae, rmse)
 
 
-def rouge_tokenize(text: str) -> list[str]:
-    """Tokenize like ``rouge_score``'s default tokenizer (lowercase, alphanumeric runs, no stemming).
+def _rouge_scorer() -> Any:
+    # rouge-score is the package HF ``evaluate``'s "rouge" (what LaMP's evaluator loads) wraps; its
+    # defaults there are ROUGE-1/L without stemming, so those are ours too.
+    from rouge_score import rouge_scorer
 
-    >>> rouge_tokenize("The Cat's hat -- 2 sizes!")
-    ['the', 'cat', 's', 'hat', '2', 'sizes']
+    return rouge_scorer.RougeScorer(["rouge1", "rougeL"], use_stemmer=False)
+
+
+_SCORER: Any = None
+
+
+def rouge_pair(prediction: str, reference: str) -> tuple[float, float]:
+    """ROUGE-1 and ROUGE-L F1 of one prediction against one reference (``rouge_score``).
+
+    >>> [round(x, 4) for x in rouge_pair("police killed the gunman", "police kill the gunman")]
+    [0.75, 0.75]
     """
-    return _TOKEN.findall(text.lower())
-
-
-def _f_measure(overlap: int, n_prediction: int, n_reference: int) -> float:
-    if overlap == 0:
-        return 0.0
-    precision = overlap / n_prediction
-    recall = overlap / n_reference
-    return 2 * precision * recall / (precision + recall)
+    global _SCORER
+    if _SCORER is None:
+        _SCORER = _rouge_scorer()
+    scores = _SCORER.score(reference, prediction)
+    return float(scores["rouge1"].fmeasure), float(scores["rougeL"].fmeasure)
 
 
 def rouge1_f1(prediction: str, reference: str) -> float:
@@ -176,24 +181,7 @@ def rouge1_f1(prediction: str, reference: str) -> float:
     >>> round(rouge1_f1("the cat sat on the mat", "the cat is on the mat"), 4)
     0.8333
     """
-    pred, ref = Counter(rouge_tokenize(prediction)), Counter(rouge_tokenize(reference))
-    overlap = sum((pred & ref).values())
-    return _f_measure(overlap, sum(pred.values()), sum(ref.values()))
-
-
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """Length of the longest common subsequence of two token lists.
-
-    >>> lcs_length("a b c d".split(), "a c b d".split())
-    3
-    """
-    previous = [0] * (len(b) + 1)
-    for token in a:
-        current = [0]
-        for j, other in enumerate(b):
-            current.append(previous[j] + 1 if token == other else max(previous[j + 1], current[j]))
-        previous = current
-    return previous[-1]
+    return rouge_pair(prediction, reference)[0]
 
 
 def rouge_l_f1(prediction: str, reference: str) -> float:
@@ -202,19 +190,16 @@ def rouge_l_f1(prediction: str, reference: str) -> float:
     >>> round(rouge_l_f1("police killed the gunman", "police kill the gunman"), 4)
     0.75
     """
-    pred, ref = rouge_tokenize(prediction), rouge_tokenize(reference)
-    if not pred or not ref:
-        return 0.0
-    return _f_measure(lcs_length(pred, ref), len(pred), len(ref))
+    return rouge_pair(prediction, reference)[1]
 
 
 def rouge_scores(predictions: Sequence[str], references: Sequence[str]) -> RougeScores:
     """Mean ROUGE-1 and ROUGE-L F1 over paired texts (LaMP-4..7)."""
     _check_lengths(predictions, references)
-    pairs = list(zip(predictions, references, strict=True))
+    pairs = [rouge_pair(p, r) for p, r in zip(predictions, references, strict=True)]
     return RougeScores(
-        rouge1=sum(rouge1_f1(p, r) for p, r in pairs) / len(pairs),
-        rouge_l=sum(rouge_l_f1(p, r) for p, r in pairs) / len(pairs),
+        rouge1=sum(one for one, _ in pairs) / len(pairs),
+        rouge_l=sum(lcs for _, lcs in pairs) / len(pairs),
     )
 
 

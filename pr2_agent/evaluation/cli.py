@@ -87,8 +87,8 @@ def register(sub: Any) -> None:
         "--data",
         action="append",
         metavar="FILE",
-        help="a data file of --task (LaMP-QA JSON/JSONL), or devset:train|dev|test for the bundled set; "
-        "repeatable (required unless --report-only)",
+        help="a data file of --task (LaMP-QA JSON/JSONL; LaMP's *_questions.json), or devset:train|dev|test "
+        "(LaMP: lamp:N:train|dev|test) for the bundled set; repeatable (required unless --report-only)",
     )
     p.add_argument("--task", default="lampqa", choices=task_names(), help="the task of --data (default: %(default)s)")
     p.add_argument(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,8 @@ class SystemSummary:
     """How generations ended (pr2: answer/forced; single-turn: stop/eos/length)."""
     unparsed_judgements: int = 0
     """Aspect verdicts the judge gave up on (scored 0)."""
+    official: dict[str, float] = field(default_factory=dict)
+    """The task's benchmark metrics over the whole run (LaMP: accuracy/f1, MAE/RMSE, rouge-1/rouge-L)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def summarize(
     Each row's generator is read from its recorded setup; ``model`` names it for rows without one.
     """
     categories = ordered_categories({_category(row) for r in runs for row in r.rows})
+    corpus_metrics = _corpus_metrics(str(run.get("task", "")))
     per_system = {r.system: category_scores(r.rows, categories) for r in runs}
     baseline_row = baseline_name(per_system)
     baseline = per_system[baseline_row][0] if baseline_row else {}
@@ -208,6 +211,7 @@ def summarize(
                 unparsed_judgements=sum(
                     not a.get("parsed", True) for row in r.rows for a in row.get("aspect_scores", [])
                 ),
+                official=corpus_metrics(r.rows) if corpus_metrics is not None and r.rows else {},
             )
         )
     return Summary(
@@ -222,6 +226,17 @@ def summarize(
     )
 
 
+def _corpus_metrics(task: str) -> Callable[[Sequence[Mapping[str, Any]]], dict[str, float]] | None:
+    """The task's whole-run metrics (LaMP tasks have them), or None."""
+    from pr2_agent.tasks import task_names
+
+    if task not in task_names():
+        return None
+    from pr2_agent.tasks import get_task
+
+    return getattr(get_task(task), "corpus_metrics", None)
+
+
 # ------------------------------------------------------------------------------------- rendering
 def _short(category: str) -> str:
     return SHORT_CATEGORY.get(category, category)
@@ -234,7 +249,7 @@ def _pct(value: float | None) -> str:
     return f"{round(value * 100, 1) + 0.0:+.1f}%"
 
 
-TASK_TITLES = {"lampqa": "LaMP-QA"}
+TASK_TITLES = {"lampqa": "LaMP-QA", **{f"lamp{n}": f"LaMP-{n}" for n in range(1, 8)}}
 """How report headlines name a task (others by their registry name)."""
 
 
@@ -252,7 +267,7 @@ def render_markdown(summary: Summary) -> str:
         lines.append(f"- **Questions:** {summary.run['questions']}" + (f" ({per_category})" if per_category else ""))
     what = "Aspect score" if task == "lampqa" else "Score"
     lines += ["", f"{what} in [0, 1] (mean per category; macro = mean of the categories).", ""]
-    lines += _score_table(summary) + _improvement_table(summary) + _run_table(summary)
+    lines += _score_table(summary) + _official_table(summary) + _improvement_table(summary) + _run_table(summary)
     unparsed = {s.system: s.unparsed_judgements for s in summary.systems if s.unparsed_judgements}
     if unparsed:
         lines += ["", f"Aspect verdicts the judge could not parse (scored 0): {unparsed}."]
@@ -285,6 +300,19 @@ def _score_table(summary: Summary) -> list[str]:
         cells = [f"{s.scores[c]:.4f}" if c in s.scores else "—" for c in cols]
         name = f"{s.system} | {s.model}" if by_generator else s.system
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_pct(s.improvement_over_rag.get(MACRO))} |")
+    return lines
+
+
+def _official_table(summary: Summary) -> list[str]:
+    """The task's benchmark metrics per system (LaMP's evaluator keys), when the task defines them."""
+    keys = list(dict.fromkeys(k for s in summary.systems for k in s.official))
+    if not keys:
+        return []
+    lines = ["", "Benchmark metrics over the whole run (the task's official evaluator):", ""]
+    lines += ["| system | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
+    for s in summary.systems:
+        cells = [f"{s.official[k]:.4f}" if k in s.official else "—" for k in keys]
+        lines.append(f"| {s.system} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -357,11 +385,12 @@ def plot_summary(summary: Summary, path: Path) -> Path | None:
         bars = ax.bar(xs, ys, width * 0.95, label=s.system)
         ax.bar_label(bars, labels=[f"{y:.2f}" for y in ys], fontsize=7, padding=1)
     ax.set_xticks(range(len(groups)), [_short(g) for g in groups])
-    ax.set_ylabel("aspect score")
+    task = str(summary.run.get("task", "lampqa"))
+    ax.set_ylabel("aspect score" if task == "lampqa" else f"score ({summary.judge})")
     top = max((v for s in summary.systems for v in s.scores.values()), default=1.0)
     ax.set_ylim(0, min(1.05, top * 1.3 + 0.02))
     generator = "per system (see summary.md)" if summary.model == SEVERAL_GENERATORS else summary.model
-    title = f"LaMP-QA · generator {generator}\njudge {summary.judge}"
+    title = f"{TASK_TITLES.get(task, task)} · generator {generator}\njudge {summary.judge}"
     if summary.is_proxy:
         title += "\nPROXY judge — not comparable to published LaMP-QA numbers"
     ax.set_title(title, fontsize=9)

@@ -1,7 +1,7 @@
 """Record loading for every entry point: a ``--data`` value becomes the task's examples.
 
-``devset:SPLIT`` names the task's bundled development split; anything else is a file in the
-task's own format.
+``devset:SPLIT`` names the task's bundled development split, ``lamp:N:SPLIT`` the bundled split of
+LaMP task N (for ``--task lampN``); anything else is a file in the task's own format.
 """
 
 from __future__ import annotations
@@ -15,19 +15,42 @@ from pr2_agent.tasks import Example, Task
 logger = logging.getLogger(__name__)
 
 DEVSET_PREFIX = "devset:"
+LAMP_PREFIX = "lamp:"
+
+
+def bundled_split(spec: str, task: Task) -> str | None:
+    """The split a bundled-set ``--data`` value names for ``task``, or None for a file path.
+
+    >>> from types import SimpleNamespace as T
+    >>> bundled_split("lamp:2:test", T(name="lamp2")), bundled_split("devset:dev", T(name="lampqa"))
+    ('test', 'dev')
+    """
+    if spec.startswith(DEVSET_PREFIX):
+        return spec[len(DEVSET_PREFIX) :]
+    if spec.startswith(LAMP_PREFIX):
+        number, _, split = spec[len(LAMP_PREFIX) :].partition(":")
+        if f"lamp{number}" != task.name:
+            raise ValueError(
+                f"--data {spec} is LaMP-{number}'s bundled set but --task is {task.name}: pass --task lamp{number} "
+                "(the form is lamp:N:train|dev|test)."
+            )
+        return split
+    return None
 
 
 def resolve_data_path(spec: str, task: Task) -> Path:
     """Turn a ``--data`` value into a file path, or say what to pass instead."""
-    if spec.startswith(DEVSET_PREFIX):
+    split = bundled_split(spec, task)
+    if split is not None:
         try:
-            path = task.bundled(spec[len(DEVSET_PREFIX) :])
+            path = task.bundled(split)
         except FileNotFoundError as err:
             raise FileNotFoundError(f"--data {spec}: {err} Or pass a {task.name} data file.") from None
         if not path.is_file():
             raise FileNotFoundError(
                 f"--data {spec}: {path} is missing (the package was installed without its development set); "
-                "regenerate it from a source checkout with `python tools/devset/make_devset.py`."
+                "regenerate it from a source checkout with `python tools/devset/make_devset.py` "
+                "(LaMP sets: `python tools/lampset/make_lampset.py`)."
             )
         return path
     path = Path(spec)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pr2_agent.registry import Registry
 from pr2_agent.tasks.base import Example, PlanningTask, ProfileText, Score, Task
+from pr2_agent.tasks.lamp import LAMP_TASKS
 from pr2_agent.tasks.lampqa import LaMPQATask
 
 TASKS: Registry[Task] = Registry("task")
@@ -17,6 +18,8 @@ get_task = TASKS.get
 task_names = TASKS.names
 
 register_task(LaMPQATask())
+for _lamp in LAMP_TASKS:  # lamp1 ... lamp7
+    register_task(_lamp)
 
 __all__ = [
     "TASKS",

@@ -153,7 +153,7 @@ def test_trl_sees_the_configured_names():
 
 
 def test_registry_errors():
-    assert set(REWARD_FUNCTIONS) == {SCORE_REWARD, "structure"}
+    assert set(REWARD_FUNCTIONS) == {SCORE_REWARD, "structure", "lamp_metric"}
     with pytest.raises(ValueError, match="unknown"):
         build_reward_functions(["nope"], WordJudge())
     with pytest.raises(ValueError, match="twice"):
@@ -162,3 +162,27 @@ def test_registry_errors():
         build_reward_functions([SCORE_REWARD], None)
     with pytest.raises(ValueError, match="no reward"):
         build_reward_functions([], None)
+
+
+def test_lamp_metric_reward_reads_the_answer_span_and_the_gold() -> None:
+    from pr2_agent.rewards import LaMPMetricReward, build_reward_functions, lamp_metric_reward
+
+    [reward] = build_reward_functions(["lamp_metric"], None)
+    assert isinstance(reward, LaMPMetricReward) and reward.__name__ == "lamp_metric"
+    completions = [
+        "<think>the user tags comedies</think><answer>comedy</answer>",
+        "<think>x</think><answer>It is sci-fi.</answer>",
+        "no answer tag at all",
+        "<answer>3</answer>",
+    ]
+    scores = reward(
+        prompts=[None] * 4, completions=completions, lamp_task=[2, 2, 2, 3], gold=["comedy", "comedy", "comedy", "5"]
+    )
+    assert scores == [1.0, 0.0, 0.0, 0.5]
+    # The rollout's answer field wins over the completion text.
+    answered = reward(prompts=[None], completions=["<answer>x</answer>"], answer=["yes"], lamp_task=[7], gold=["yes"])
+    assert answered == [1.0]
+    assert lamp_metric_reward(4, "Rain floods Riverside", "rain floods riverside") == 1.0
+    assert lamp_metric_reward(3, "five", "5") == 0.0  # unparseable: the farther extreme (1) is 4 away
+    with pytest.raises(ValueError, match="needs the 'gold' column"):
+        reward(prompts=[None], completions=["<answer>a</answer>"], lamp_task=[2])
