@@ -97,11 +97,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_update(node: str, update: dict[str, Any]) -> None:
+def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) -> None:
+    if streamed:
+        print()  # ends the line of streamed tokens
     for seg in update.get("segments", []):
         text = seg["text"].strip("\n")
         if seg["kind"] == "model":
-            print(f"\n[{node}] model:\n{text}")
+            if not streamed:  # (a streamed turn's tokens are already on screen)
+                print(f"\n[{node}] model:\n{text}")
         else:
             print(f"\n[{node}] inserted:\n{text}")
     for r in update.get("retrievals", []):
@@ -155,14 +158,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
     graph = build_graph(model=policy, store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
-    chunks: Any = graph.stream({"question": question}, context=context, stream_mode=["updates", "values"])
+    # Tokens are printed as the model writes them (stream_mode="messages"), node updates after each step.
+    stream_tokens = not (args.json or args.no_stream)
+    modes: list[Any] = ["messages", "updates", "values"] if stream_tokens else ["updates", "values"]
+    chunks: Any = graph.stream({"question": question}, context=context, stream_mode=modes)
+    streaming_message: str | None = None
     for mode, payload in chunks:
         if mode == "values":
             final = dict(payload)
+        elif mode == "messages":
+            message, meta = payload
+            if type(message).__name__ == "AIMessageChunk" and message.content:
+                if message.id != streaming_message:
+                    streaming_message = message.id
+                    print(f"\n[{meta.get('langgraph_node', 'model')}] model:")
+                print(message.content, end="", flush=True)
         elif not args.json:
             for node, update in dict(payload).items():
                 if update:
-                    _print_update(node, update)
+                    _print_update(node, update, streamed=streaming_message is not None)
+            streaming_message = None
     answer_s = time.perf_counter() - start
     result = {
         "question": question,
@@ -210,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=3, help="items per search")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
     add_store_args(p)
     add_model_args(p)
     p.set_defaults(func=cmd_ask)

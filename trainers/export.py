@@ -25,15 +25,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from pr2_agent.context import DEFAULT_STORE_PATH, Context
 from pr2_agent.run.environment import offline_defaults
-from trainers.demonstrations import TokenizedPolicy
-from trainers.trajectories import (
+
+# Run as `python trainers/export.py` from a checkout: only pr2_agent is installed, not `trainers`,
+# so the checkout root goes on the import path.
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from trainers.demonstrations import TokenizedPolicy  # noqa: E402
+from trainers.trajectories import (  # noqa: E402
     Kept,
     SearchCache,
     collect_rows,

@@ -37,6 +37,11 @@ from pr2_agent.prompts import PROMPT_VERSION  # noqa: E402
 from pr2_agent.rewards import REWARD_FUNCTIONS, SCORE_REWARD  # noqa: E402
 from pr2_agent.run.judging import JUDGE_KINDS, JudgeSpec  # noqa: E402
 
+# Run as `python trainers/grpo_train.py` from a checkout: only pr2_agent is installed, not `trainers`,
+# so the checkout root goes on the import path.
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 logger = logging.getLogger("trainers.grpo_train")
 
 SUMMARY_FILENAME = "pr2_training.json"

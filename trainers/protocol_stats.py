@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -35,7 +36,13 @@ from pr2_agent.parsing import has_think_before_answer, parse_action
 from pr2_agent.run.environment import offline_defaults
 from pr2_agent.tasks import Example
 from pr2_agent.trajectory import Trajectory
-from trainers.trajectories import SearchCache, evidence_recall, model_runner, with_progress
+
+# Run as `python trainers/protocol_stats.py` from a checkout: only pr2_agent is installed, not `trainers`,
+# so the checkout root goes on the import path.
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from trainers.trajectories import SearchCache, evidence_recall, model_runner, with_progress  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -35,6 +35,11 @@ from pr2_agent.prompts import PROMPT_VERSION  # noqa: E402
 if TYPE_CHECKING:
     from datasets import Dataset
 
+# Run as `python trainers/sft_train.py` from a checkout: only pr2_agent is installed, not `trainers`,
+# so the checkout root goes on the import path.
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 logger = logging.getLogger("trainers.sft_train")
 
 SUMMARY_FILENAME = "pr2_sft.json"

@@ -23,6 +23,7 @@ from typing import Any
 
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest, validate_request
 from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
+from pr2_agent.policy.streaming import IncrementalDecoder, token_stream
 from pr2_agent.weights import end_of_turn_ids
 
 DEFAULT_CONTEXT_TOKENS = 8192
@@ -105,6 +106,18 @@ class LlamaCppPolicy(EncodesRequests):
                 f"prompt plus trajectory is {len(ids)} tokens and the turn may add {request.max_new_tokens}, beyond "
                 f"llama.cpp's context of {self.n_ctx}; lower max_new_tokens or max_searches, or raise n_ctx."
             )
+        with token_stream(self.name, request.messages) as sink:
+            decoder = None if sink is None else IncrementalDecoder(self.tokenizer, sink)
+            sampled, reason = self._sample(request, ids, decoder)
+            if decoder is not None:
+                decoder.flush()
+        text = str(self.tokenizer.decode(sampled, skip_special_tokens=True))
+        return Generation(text=text, token_ids=sampled, prompt_ids=prompt, finish_reason=reason)
+
+    def _sample(
+        self, request: GenerationRequest, ids: list[int], decoder: IncrementalDecoder | None
+    ) -> tuple[list[int], FinishReason]:
+        """Sample the turn token by token; each kept token goes to ``decoder`` (streaming) as it comes."""
         sampled: list[int] = []
         reason: FinishReason = "length"
         greedy = request.temperature <= 0
@@ -122,13 +135,14 @@ class LlamaCppPolicy(EncodesRequests):
                     reason = "eos"
                     break
                 sampled.append(int(token))
+                if decoder is not None:
+                    decoder.push([int(token)])
                 if request.stop and self._hit_stop(sampled, request.stop):
                     reason = "stop"
                     break
                 if len(sampled) >= request.max_new_tokens:
                     break
-        text = str(self.tokenizer.decode(sampled, skip_special_tokens=True))
-        return Generation(text=text, token_ids=sampled, prompt_ids=prompt, finish_reason=reason)
+        return sampled, reason
 
     def _hit_stop(self, sampled: list[int], stop: tuple[str, ...]) -> bool:
         tail = str(self.tokenizer.decode(sampled[-_STOP_TAIL_TOKENS:], skip_special_tokens=True))

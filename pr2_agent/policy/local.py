@@ -23,11 +23,13 @@ from typing import Any
 
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, StopStringCriteria
+from transformers.generation.streamers import BaseStreamer
 
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest, validate_request
 from pr2_agent.policy.cached_decode import Sampling, decode, supports_prefix_reuse
 from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder, eos_token_ids
 from pr2_agent.policy.kv_cache import DEFAULT_MAX_TOKENS, PrefixKVCache, weights_signature
+from pr2_agent.policy.streaming import IncrementalDecoder, token_stream
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +110,21 @@ class LocalPolicy(EncodesRequests):
     # Generation
 
     def generate(self, request: GenerationRequest) -> Generation:
-        """Produce the next segment for one trajectory."""
-        return self.generate_batch([request])[0]
+        """Produce the next segment for one trajectory, streaming its tokens to a listening LangGraph run.
+
+        Inside ``graph.stream(..., stream_mode="messages")`` each decoded piece is reported as it is
+        sampled (see ``pr2_agent.policy.streaming``); ``generate_batch`` does not stream.
+        """
+        with token_stream(self.name, request.messages) as sink:
+            if sink is None:
+                return self.generate_batch([request])[0]
+            validate_request(request)
+            streamer = _SinkStreamer(IncrementalDecoder(self.tokenizer, sink))
+            with self._lock:
+                call = self._calls
+                self._calls += 1
+                gens = self._generate_group([request], _sampling_key(request), seed_offset=(call, 0), streamer=streamer)
+            return gens[0]
 
     def generate_batch(self, requests: Sequence[GenerationRequest]) -> list[Generation]:
         """Produce the next segment for each request, batching rows that share sampling settings.
@@ -136,7 +151,12 @@ class LocalPolicy(EncodesRequests):
         return [g for g in results if g is not None]
 
     def _generate_group(
-        self, requests: list[GenerationRequest], key: SamplingKey, *, seed_offset: tuple[int, int]
+        self,
+        requests: list[GenerationRequest],
+        key: SamplingKey,
+        *,
+        seed_offset: tuple[int, int],
+        streamer: BaseStreamer | None = None,
     ) -> list[Generation]:
         prompts, inputs = zip(*(self.input_ids(r) for r in requests), strict=True)
         width = max(len(ids) for ids in inputs)
@@ -178,7 +198,7 @@ class LocalPolicy(EncodesRequests):
         self.model.eval()
         try:
             with torch.inference_mode(), _seeded(self.seed, seed_offset):
-                if self.kv_cache is not None:
+                if self.kv_cache is not None and streamer is None:  # streamed turns go through generate
                     self.kv_cache.validate(weights_signature(self.model))
                     sequences, _ = decode(
                         self.model,
@@ -196,6 +216,7 @@ class LocalPolicy(EncodesRequests):
                         attention_mask=attention_mask.to(device),
                         generation_config=config,
                         stopping_criteria=StoppingCriteriaList([stopper]),
+                        streamer=streamer,
                     )
         finally:
             if was_training:
@@ -220,6 +241,23 @@ class LocalPolicy(EncodesRequests):
             criterion = StopStringCriteria(tokenizer=self.tokenizer, stop_strings=list(stop))
             self._stop_criteria[stop] = criterion
         return criterion
+
+
+class _SinkStreamer(BaseStreamer):
+    """transformers' per-step streamer hook, feeding sampled ids (not the prompt) to a decoder."""
+
+    def __init__(self, decoder: IncrementalDecoder) -> None:
+        self.decoder = decoder
+        self._prompt_seen = False
+
+    def put(self, value: torch.Tensor) -> None:
+        if not self._prompt_seen:  # generate() first hands over the prompt ids
+            self._prompt_seen = True
+            return
+        self.decoder.push([int(t) for t in value.reshape(-1).tolist()])
+
+    def end(self) -> None:
+        self.decoder.flush()
 
 
 class _RowStopper(StoppingCriteria):

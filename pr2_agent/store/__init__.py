@@ -18,7 +18,9 @@ from pr2_agent.store.embedding import (
     EMBEDDERS,
     Embedder,
     HashEmbedder,
+    LangChainEmbedder,
     MiniLMEmbedder,
+    as_embedder,
     make_embedder,
 )
 from pr2_agent.store.errors import EmbeddingMismatchError, ProfileDataError, ProfileStoreError
@@ -53,6 +55,7 @@ __all__ = [
     "Embedder",
     "EmbeddingMismatchError",
     "HashEmbedder",
+    "LangChainEmbedder",
     "MetadataValue",
     "MiniLMEmbedder",
     "ProfileDataError",
@@ -65,6 +68,7 @@ __all__ = [
     "RetrievalMode",
     "connect",
     "load_profile_items",
+    "as_embedder",
     "make_embedder",
     "open_profile_store",
     "record_id",

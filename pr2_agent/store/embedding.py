@@ -186,6 +186,65 @@ EMBEDDERS: dict[str, Callable[[], Embedder]] = {"minilm": MiniLMEmbedder, "hash"
 DEFAULT_EMBEDDING = "minilm"
 
 
+class LangChainEmbedder:
+    """Any LangChain ``Embeddings`` object (OpenAI, HuggingFace, Ollama, a fake) as an :class:`Embedder`.
+
+    The store records an embedder's name and dimension in the collection and refuses a collection
+    built with another one, so both are derived here: the name from the class and its model field
+    (``langchain:OpenAIEmbeddings:text-embedding-3-small``), the dimension from one probe query at
+    construction (pass ``dim`` to skip it). Vectors are used as the model returns them: cosine
+    similarity, the store's metric, does not depend on their length.
+    """
+
+    def __init__(self, embeddings: Any, *, name: str | None = None, dim: int | None = None) -> None:
+        """Wrap ``embeddings`` (anything with ``embed_documents`` and ``embed_query``)."""
+        methods = (getattr(embeddings, m, None) for m in ("embed_documents", "embed_query"))
+        if not all(callable(m) for m in methods):
+            raise TypeError(
+                f"{type(embeddings).__name__} is not a LangChain Embeddings object (no embed_documents/embed_query); "
+                "pass one, a pr2 Embedder, or an embedding name ('minilm', 'hash')."
+            )
+        self.embeddings = embeddings
+        self.name = name or _langchain_name(embeddings)
+        self.dim = dim if dim is not None else len(embeddings.embed_query("dimension probe"))
+        if isinstance(self.dim, bool) or not isinstance(self.dim, int) or self.dim < 1:
+            raise ValueError(f"{self.name} produced {self.dim!r}-dimensional vectors; a positive integer is needed.")
+
+    def embed_documents(self, texts: Sequence[str]) -> FloatArray:
+        """Embed texts to store."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._checked(self.embeddings.embed_documents(list(texts)), len(texts))
+
+    def embed_query(self, text: str) -> FloatArray:
+        """Embed one search query."""
+        return self._checked([self.embeddings.embed_query(text)], 1)[0]
+
+    def _checked(self, vectors: Any, rows: int) -> FloatArray:
+        out = np.asarray(vectors, dtype=np.float32)
+        if out.shape != (rows, self.dim):
+            raise ValueError(
+                f"{self.name} returned vectors of shape {out.shape} for {rows} text(s); expected ({rows}, {self.dim}). "
+                "An embeddings model must return one fixed-length vector per text."
+            )
+        return out
+
+
+def _langchain_name(embeddings: Any) -> str:
+    fields = (getattr(embeddings, f, None) for f in ("model", "model_name", "deployment"))
+    model = next((f for f in fields if isinstance(f, str) and f), None)
+    return f"langchain:{type(embeddings).__name__}" + (f":{model}" if model else "")
+
+
+def as_embedder(embedding: Any = DEFAULT_EMBEDDING) -> Embedder:
+    """Return an :class:`Embedder` for a name, an Embedder, or any LangChain ``Embeddings`` object."""
+    if isinstance(embedding, str):
+        return make_embedder(embedding)
+    if isinstance(embedding, Embedder):
+        return embedding
+    return LangChainEmbedder(embedding)
+
+
 def make_embedder(name: str = DEFAULT_EMBEDDING) -> Embedder:
     """Build an embedder by name.
 

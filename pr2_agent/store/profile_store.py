@@ -47,7 +47,7 @@ from pr2_agent.store.collection import (
     user_scope,
 )
 from pr2_agent.store.connection import Connection, backend_errors, connect
-from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, make_embedder
+from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, as_embedder
 from pr2_agent.store.errors import ProfileStoreError
 from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows, unit_vector
 from pr2_agent.store.items import (
@@ -458,7 +458,7 @@ def open_profile_store(
     *,
     url: str | None = None,
     collection: str = DEFAULT_COLLECTION,
-    embedding: str | Embedder = DEFAULT_EMBEDDING,
+    embedding: str | Embedder | Any = DEFAULT_EMBEDDING,
     retriever: RetrievalMode = "dense",
     client: ClientAPI | None = None,
 ) -> ProfileStore:
@@ -474,7 +474,8 @@ def open_profile_store(
         path: Store directory (default ``./.pr2/store``).
         url: ``http://HOST:PORT`` of a ``chroma run`` server; excludes ``path`` and ``client``.
         collection: Chroma collection name (3-512 characters of ``[a-zA-Z0-9._-]``).
-        embedding: ``"minilm"`` (default), ``"hash"``, or an :class:`Embedder` instance.
+        embedding: ``"minilm"`` (default), ``"hash"``, an :class:`Embedder` instance, or any LangChain
+            ``Embeddings`` object (wrapped as a :class:`LangChainEmbedder`).
         retriever: Default retrieval mode, ``"dense"`` or ``"bm25"``.
         client: A ready Chroma client (tests pass ``chromadb.EphemeralClient()``).
 
@@ -484,6 +485,6 @@ def open_profile_store(
         ProfileStoreError: The directory or server cannot be used.
     """
     _check_mode(retriever)
-    embedder = make_embedder(embedding) if isinstance(embedding, str) else embedding
+    embedder = as_embedder(embedding)
     connection = connect(path, url=url, client=client)
     return ProfileStore(connection, embedder, collection=collection, mode=retriever)

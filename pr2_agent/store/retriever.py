@@ -56,9 +56,12 @@ class ProfileRetriever(BaseRetriever):
         return user_id
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        hits = self.store.search(self.user_id, query, self.k, mode=self.mode)
+        # LangChain passes invoke()'s extra keyword arguments here: ``retriever.invoke(q, k=1)``
+        # overrides the constructor's ``k`` for that call only.
+        # (The store validates k and says how to fix a bad one.)
+        hits = self.store.search(self.user_id, query, self.k if k is None else k, mode=self.mode)
         return [
             Document(
                 id=hit.id,
@@ -67,3 +70,4 @@ class ProfileRetriever(BaseRetriever):
             )
             for hit in hits
         ]
+
