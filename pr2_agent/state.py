@@ -8,7 +8,9 @@ LangGraph API server unchanged.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
+
+from typing_extensions import TypedDict
 
 from pr2_agent.trajectory import Segment
 
