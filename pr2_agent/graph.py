@@ -41,7 +41,7 @@ def build_graph(
     Returns:
         The compiled graph. Invoke with ``{"question": ...}`` and ``context={"user_id": ...}``.
     """
-    nodes = Nodes(policy=None if model is None else as_policy(model), store=store)
+    nodes = Nodes(policy=None if model is None else as_policy(model), store=_checked_profile_store(store))
     builder = StateGraph(GraphState, context_schema=Context, input_schema=InputState, output_schema=OutputState)
     builder.add_node("reason", nodes.reason)
     builder.add_node("retrieve", nodes.retrieve)
@@ -55,3 +55,22 @@ def build_graph(
     builder.add_edge("correct", "reason")
     builder.add_edge("force_answer", END)
     return builder.compile(checkpointer=checkpointer, name=name)
+
+
+def _checked_profile_store(store: Any) -> Any:
+    """Refuse at build time what cannot serve as a profile store, instead of failing in the first search."""
+    if store is None:
+        return None
+    from langgraph.store.base import BaseStore
+
+    if isinstance(store, BaseStore):
+        raise TypeError(
+            f"store= takes a pr2 ProfileStore, got the LangGraph store {type(store).__name__}; pass a LangGraph "
+            "BaseStore as build_graph(langgraph_store=...) to read profiles from it."
+        )
+    if not callable(getattr(store, "search", None)):
+        raise TypeError(
+            f"store= must be a pr2 ProfileStore (open_profile_store(...)) or an object with "
+            f"search(user_id, query, k), got {type(store).__name__} {store!r:.60}."
+        )
+    return store

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from pr2_agent import prompts
-from pr2_agent.context import Context
+from pr2_agent.context import Context, context_from
 from pr2_agent.parsing import forced_answer_text, parse_action, render_information, render_user_prompt
 from pr2_agent.policy.base import Generation, GenerationRequest, Policy
-from pr2_agent.resources import policy_for, store_for
+from pr2_agent.resources import policy_for, search_profile, store_for
 from pr2_agent.state import GraphState, Retrieval
 from pr2_agent.trajectory import env_segment, model_segment
 
@@ -27,7 +28,12 @@ MAX_CORRECTIONS = 1
 Route = Literal["retrieve", "correct", "force_answer", "__end__"]
 
 
-def route_after_reason(state: GraphState, runtime: Runtime[Context]) -> Route:
+def run_context(runtime: Runtime[Any]) -> Context:
+    """This run's pr2 settings, from the app's context (any shape) and ``config["configurable"]``."""
+    return context_from(runtime.context, get_config().get("configurable"))
+
+
+def route_after_reason(state: GraphState, runtime: Runtime[Any]) -> Route:
     """Pick the next step from the action the model just took."""
     pending = state.get("pending")
     if pending is None:
@@ -36,7 +42,8 @@ def route_after_reason(state: GraphState, runtime: Runtime[Context]) -> Route:
     if kind == "answer":
         return "__end__"
     if kind == "search":
-        return "retrieve" if len(state.get("searches", [])) < runtime.context.max_searches else "force_answer"
+        budget = run_context(runtime).max_searches
+        return "retrieve" if len(state.get("searches", [])) < budget else "force_answer"
     return "correct" if state.get("num_corrections", 0) < MAX_CORRECTIONS else "force_answer"
 
 
@@ -66,9 +73,9 @@ class Nodes:
     def _generate(self, state: GraphState, context: Context, stop: tuple[str, ...]) -> Generation:
         return policy_for(context, self._policy).generate(self._request(state, context, stop))
 
-    def reason(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def reason(self, state: GraphState, runtime: Runtime[Any]) -> dict[str, Any]:
         """Let the model think and act once: it stops after a search or an answer."""
-        context = runtime.context
+        context = run_context(runtime)
         if context.personalized:
             context.require_user()
         gen = self._generate(state, context, prompts.STOP_STRINGS)
@@ -84,14 +91,14 @@ class Nodes:
             update["finish"] = "answer"
         return update
 
-    def retrieve(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def retrieve(self, state: GraphState, runtime: Runtime[Any]) -> dict[str, Any]:
         """Search this user's profile with the model's query and insert the ``<information>`` block."""
-        context = runtime.context
+        context = run_context(runtime)
         query = state["pending"]["payload"]
         hits = []
         if context.personalized:
             store = store_for(context, self._store)
-            hits = store.search(context.require_user(), query, context.top_k)
+            hits = search_profile(store, context.require_user(), query, context)
         text = render_information(hits, personalized=context.personalized)
         retrieval: Retrieval = {
             "query": query,
@@ -106,18 +113,18 @@ class Nodes:
             "retrievals": [retrieval],
         }
 
-    def correct(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def correct(self, state: GraphState, runtime: Runtime[Any]) -> dict[str, Any]:
         """Insert Search-R1's corrective observation after an invalid action (once per run)."""
         text = prompts.INVALID_ACTION_OBSERVATION
-        policy = policy_for(runtime.context, self._policy)
+        policy = policy_for(run_context(runtime), self._policy)
         return {
             "segments": [env_segment(text, policy.encode(text))],
             "num_corrections": state.get("num_corrections", 0) + 1,
         }
 
-    def force_answer(self, state: GraphState, runtime: Runtime[Context]) -> dict[str, Any]:
+    def force_answer(self, state: GraphState, runtime: Runtime[Any]) -> dict[str, Any]:
         """Open ``<answer>`` for the model and take whatever it writes as the final answer."""
-        context = runtime.context
+        context = run_context(runtime)
         policy = policy_for(context, self._policy)
         nudge = env_segment(prompts.FORCED_ANSWER_OBSERVATION, policy.encode(prompts.FORCED_ANSWER_OBSERVATION))
         forced_state: GraphState = {**state, "segments": [*state.get("segments", []), nudge]}
