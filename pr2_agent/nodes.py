@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
@@ -57,10 +58,6 @@ class Nodes:
 
     def _request(self, state: GraphState, context: Context, stop: tuple[str, ...]) -> GenerationRequest:
         question = state.get("question", "")
-        if not isinstance(question, str) or not question.strip():
-            raise ValueError(
-                "The input has no question: invoke the graph with {'question': '<what the user asks>'}."
-            )
         return GenerationRequest(
             messages=[{"role": "user", "content": render_user_prompt(question)}],
             segments=list(state.get("segments", [])),
@@ -78,17 +75,20 @@ class Nodes:
         context = run_context(runtime)
         if context.personalized:
             context.require_user()
+        update: dict[str, Any] = {}
+        if not state.get("segments"):
+            question = question_of(state)
+            if question != state.get("question"):
+                update["question"] = question
+            state = {**state, "question": question}
         gen = self._generate(state, context, prompts.STOP_STRINGS)
         action = parse_action(gen.text)
-        update: dict[str, Any] = {
-            "segments": [model_segment(gen.text, gen.token_ids, gen.finish_reason, gen.logprobs)],
-            "pending": {"kind": action.kind, "payload": action.payload},
-        }
+        update["segments"] = [model_segment(gen.text, gen.token_ids, gen.finish_reason, gen.logprobs)]
+        update["pending"] = {"kind": action.kind, "payload": action.payload}
         if not state.get("segments"):
             update["prompt_ids"] = gen.prompt_ids
         if action.kind == "answer":
-            update["answer"] = action.payload
-            update["finish"] = "answer"
+            update.update(_final(action.payload, "answer"))
         return update
 
     def retrieve(self, state: GraphState, runtime: Runtime[Any]) -> dict[str, Any]:
@@ -131,9 +131,33 @@ class Nodes:
         gen = self._generate(forced_state, context, (prompts.close_tag(prompts.ANSWER_TAG),))
         update: dict[str, Any] = {
             "segments": [nudge, model_segment(gen.text, gen.token_ids, gen.finish_reason, gen.logprobs)],
-            "answer": forced_answer_text(gen.text),
-            "finish": "forced",
+            **_final(forced_answer_text(gen.text), "forced"),
         }
         if not state.get("segments"):
             update["prompt_ids"] = gen.prompt_ids
         return update
+
+
+def question_of(state: GraphState) -> str:
+    """The question of this run: the last message when it is the user's (a chat turn), else ``question``.
+
+    A chat turn wins over a ``question`` left in a checkpointed thread by an earlier turn: after each
+    answer the last message is the AI's, so a trailing human message is always the newest request.
+    """
+    messages = state.get("messages") or []
+    if messages and isinstance(messages[-1], HumanMessage):
+        text = messages[-1].text
+        if not text.strip():
+            raise ValueError("The last human message is empty: send the user's question as its text.")
+        return text
+    question = state.get("question", "")
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError(
+            "The input has no question: invoke the graph with {'question': '<what the user asks>'} or with "
+            "{'messages': [...]} ending with the user's message."
+        )
+    return question
+
+
+def _final(answer: str, finish: str) -> dict[str, Any]:
+    return {"answer": answer, "finish": finish, "messages": [AIMessage(content=answer, name="pr2")]}
