@@ -66,6 +66,14 @@ class Context:
             "(dense for a store opened from store_path/chroma_url). Honoured by a store passed to build_graph."
         },
     )
+    profile_source: Literal["auto", "langgraph", "pr2"] = field(
+        default="auto",
+        metadata={
+            "description": "Where profiles are read: 'langgraph' = the LangGraph store of the run (namespace "
+            "('pr2', 'profiles', user_id)); 'pr2' = the pr2 profile store (store_path / chroma_url); 'auto' = "
+            "the LangGraph store when it holds the user's profile, else the pr2 store."
+        },
+    )
     top_k: int = field(default=3, metadata={"description": "Profile items returned per search."})
     max_searches: int = field(
         default=3, metadata={"description": "Search budget; when spent the agent is forced to answer."}
@@ -106,6 +114,10 @@ class Context:
             (
                 self.retriever in (None, "dense", "bm25"),
                 f"retriever must be 'dense', 'bm25' or unset, got {self.retriever!r}.",
+            ),
+            (
+                self.profile_source in ("auto", "langgraph", "pr2"),
+                f"profile_source must be 'auto', 'langgraph' or 'pr2', got {self.profile_source!r}.",
             ),
             (
                 self.embedding in EMBEDDING_NAMES,

@@ -22,6 +22,8 @@ from pr2_agent.state import GraphState, Retrieval
 from pr2_agent.trajectory import env_segment, model_segment
 
 if TYPE_CHECKING:
+    from langgraph.store.base import BaseStore
+
     from pr2_agent.store import ProfileStore
 
 MAX_CORRECTIONS = 1
@@ -51,10 +53,37 @@ def route_after_reason(state: GraphState, runtime: Runtime[Any]) -> Route:
 class Nodes:
     """Node functions bound to optional in-process resources (a policy, a store) from ``build_graph``."""
 
-    def __init__(self, policy: Policy | None = None, store: ProfileStore | None = None) -> None:
-        """Keep explicit resources; anything left None is resolved from the run's Context."""
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        store: ProfileStore | None = None,
+        langgraph_store: BaseStore | None = None,
+    ) -> None:
+        """Keep explicit resources; anything left None is resolved from the run's Context and runtime."""
         self._policy = policy
         self._store = store
+        self._langgraph_store = langgraph_store
+
+    def _profiles(self, context: Context, runtime: Runtime[Any]) -> Any:
+        """The profile source of this run (the order is documented on ``build_graph``)."""
+        if self._store is not None:
+            return self._store
+        # Imported here: it loads the store package (Chroma), which a graph on a passed store never needs.
+        from pr2_agent.memory import LangGraphProfiles
+
+        given = self._langgraph_store or runtime.store
+        if context.profile_source == "langgraph":
+            if given is None:
+                raise ValueError(
+                    "Context.profile_source is 'langgraph' but the run has no LangGraph store: pass "
+                    "build_graph(langgraph_store=...) or compile the parent graph with store=..."
+                )
+            return LangGraphProfiles(given)
+        if context.profile_source == "auto" and given is not None:
+            profiles = LangGraphProfiles(given)
+            if self._langgraph_store is not None or profiles.has_user(context.require_user()):
+                return profiles
+        return store_for(context, None)
 
     def _request(self, state: GraphState, context: Context, stop: tuple[str, ...]) -> GenerationRequest:
         question = state.get("question", "")
@@ -97,8 +126,7 @@ class Nodes:
         query = state["pending"]["payload"]
         hits = []
         if context.personalized:
-            store = store_for(context, self._store)
-            hits = search_profile(store, context.require_user(), query, context)
+            hits = search_profile(self._profiles(context, runtime), context.require_user(), query, context)
         text = render_information(hits, personalized=context.personalized)
         retrieval: Retrieval = {
             "query": query,

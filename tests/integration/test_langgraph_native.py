@@ -93,3 +93,25 @@ def test_server_serves_input_output_and_context_schemas(server):
     output = schemas["output_schema"]["properties"]
     assert {"question", "answer", "finish", "segments", "retrieved_ids"} <= set(output)
     assert "user_id" in schemas["context_schema"]["properties"]
+
+
+def test_a_run_reads_the_profile_the_app_put_into_the_servers_store(server):
+    from langgraph_sdk import get_sync_client
+
+    client = get_sync_client(url=server)
+    client.store.put_item(["pr2", "profiles", "maya"], key="m2", value={"text": "I have 20 minutes to cook."})
+    client.store.put_item(["pr2", "profiles", "maya"], key="m3", value={"text": "My cat scratches the sofa."})
+    client.store.put_item(["pr2", "profiles", "leo"], key="l1", value={"text": "I cook steak every day."})
+
+    thread = client.threads.create()
+    result = client.runs.wait(
+        thread["thread_id"], "pr2_scripted",
+        input={"messages": [{"role": "user", "content": "What should I cook tonight?"}]},
+        context={"user_id": "maya", "top_k": 3},
+    )
+    assert result["retrieved_ids"] == ["m2"], result.get("retrieved_ids")
+    assert result["messages"][-1]["type"] == "ai" and result["messages"][-1]["content"] == "done"
+    assert result["question"] == "What should I cook tonight?"
+    # The same run for leo reads leo's namespace only.
+    other = client.runs.wait(None, "pr2_scripted", input={"question": "cook?"}, context={"user_id": "leo"})
+    assert other["retrieved_ids"] == ["l1"]
