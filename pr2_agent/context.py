@@ -8,14 +8,22 @@ says what was wrong and how to fix it. Environment variables are read only by ``
 from __future__ import annotations
 
 import os
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 DEFAULT_STORE_PATH = ".pr2/store"
 DEFAULT_COLLECTION = "pr2_profiles"
 MAX_SEARCHES_CEILING = 32
 """Largest search budget a run accepts: PR2 trains with 3; each search adds two graph steps and a prompt
 that grows by its retrieved items, so thousands of searches would only exhaust the context window."""
+EMBEDDING_NAMES = ("minilm", "hash")
+"""Names ``Context.embedding`` accepts; the same keys as ``pr2_agent.store.embedding.EMBEDDERS`` (a unit test
+checks), spelled out here because importing the store would load Chroma for every Context."""
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 @dataclass(kw_only=True)
@@ -55,8 +63,20 @@ class Context:
     )
     collection: str = field(default=DEFAULT_COLLECTION, metadata={"description": "Chroma collection name."})
     embedding: str = field(default="minilm", metadata={"description": "'minilm' (offline MiniLM) or 'hash'."})
-    retriever: Literal["dense", "bm25"] = field(
-        default="dense", metadata={"description": "'dense' (embeddings) or 'bm25' (lexical)."}
+    retriever: Literal["dense", "bm25"] | None = field(
+        default=None,
+        metadata={
+            "description": "'dense' (embeddings) or 'bm25' (lexical); unset = the profile store's own default "
+            "(dense for a store opened from store_path/chroma_url). Honoured by a store passed to build_graph."
+        },
+    )
+    profile_source: Literal["auto", "langgraph", "pr2"] = field(
+        default="auto",
+        metadata={
+            "description": "Where profiles are read: 'langgraph' = the LangGraph store of the run (namespace "
+            "('pr2', 'profiles', user_id)); 'pr2' = the pr2 profile store (store_path / chroma_url); 'auto' = "
+            "the LangGraph store when it holds the user's profile, else the pr2 store."
+        },
     )
     top_k: int = field(default=3, metadata={"description": "Profile items returned per search."})
     max_searches: int = field(
@@ -71,46 +91,72 @@ class Context:
         checks: list[tuple[bool, str]] = [
             (isinstance(self.user_id, str), f"user_id must be a string, got {self.user_id!r}."),
             (
-                isinstance(self.top_k, int) and self.top_k >= 1,
+                isinstance(self.personalized, bool),
+                f"personalized must be true or false (a JSON boolean), got {self.personalized!r}: a string such "
+                "as 'false' would otherwise read as true.",
+            ),
+            (
+                _is_int(self.top_k) and self.top_k >= 1,
                 f"top_k must be an integer >= 1, got {self.top_k!r}. It is how many profile items one search returns.",
             ),
             (
-                isinstance(self.max_searches, int) and 0 <= self.max_searches <= MAX_SEARCHES_CEILING,
+                _is_int(self.max_searches) and 0 <= self.max_searches <= MAX_SEARCHES_CEILING,
                 f"max_searches must be an integer in [0, {MAX_SEARCHES_CEILING}], got {self.max_searches!r}. "
                 "Use 0 to forbid searching; PR2 uses 3.",
             ),
             (
-                isinstance(self.max_new_tokens, int) and 1 <= self.max_new_tokens <= 32768,
+                _is_int(self.max_new_tokens) and 1 <= self.max_new_tokens <= 32768,
                 f"max_new_tokens must be an integer in [1, 32768], got {self.max_new_tokens!r}.",
             ),
             (
-                isinstance(self.temperature, int | float) and 0.0 <= self.temperature <= 5.0,
-                f"temperature must be in [0, 5], got {self.temperature!r}. Use 0 for greedy decoding.",
+                _is_number(self.temperature) and 0.0 <= self.temperature <= 5.0,
+                f"temperature must be a number in [0, 5], got {self.temperature!r}. Use 0 for greedy decoding.",
             ),
             (
-                isinstance(self.top_p, int | float) and 0.0 < self.top_p <= 1.0,
-                f"top_p must be in (0, 1], got {self.top_p!r}.",
+                _is_number(self.top_p) and 0.0 < self.top_p <= 1.0,
+                f"top_p must be a number in (0, 1], got {self.top_p!r}.",
             ),
             (
-                self.retriever in ("dense", "bm25"),
-                f"retriever must be 'dense' or 'bm25', got {self.retriever!r}.",
+                self.retriever in (None, "dense", "bm25"),
+                f"retriever must be 'dense', 'bm25' or unset, got {self.retriever!r}.",
+            ),
+            (
+                self.profile_source in ("auto", "langgraph", "pr2"),
+                f"profile_source must be 'auto', 'langgraph' or 'pr2', got {self.profile_source!r}.",
+            ),
+            (
+                self.embedding in EMBEDDING_NAMES,
+                f"embedding must be one of {', '.join(EMBEDDING_NAMES)}, got {self.embedding!r}.",
             ),
             (
                 isinstance(self.model, str) and bool(self.model.strip()),
                 f"model must be a non-empty string, got {self.model!r}. Use 'embedded' for the local default.",
             ),
             (
-                self.base_url is None or str(self.base_url).startswith(("http://", "https://")),
-                f"base_url must start with http:// or https://, got {self.base_url!r} "
+                isinstance(self.store_path, str) and bool(self.store_path.strip()),
+                f"store_path must be a non-empty directory path, got {self.store_path!r} "
+                f"(an empty path would open the current directory); the default is {DEFAULT_STORE_PATH!r}.",
+            ),
+            (
+                isinstance(self.collection, str) and bool(self.collection.strip()),
+                f"collection must be a non-empty name, got {self.collection!r}; the default is {DEFAULT_COLLECTION!r}.",
+            ),
+            (
+                self.base_url is None or _is_http_url(self.base_url),
+                f"base_url must be an http:// or https:// URL with a host, got {self.base_url!r} "
                 "(for example http://127.0.0.1:8000/v1).",
             ),
             (
-                self.chroma_url is None or str(self.chroma_url).startswith(("http://", "https://")),
-                f"chroma_url must start with http:// or https://, got {self.chroma_url!r} "
+                self.chroma_url is None or _is_http_url(self.chroma_url),
+                f"chroma_url must be an http:// or https:// URL with a host, got {self.chroma_url!r} "
                 "(for example http://127.0.0.1:8000 after `chroma run`).",
             ),
         ]
         errors = [msg for ok, msg in checks if not ok]
+        if isinstance(self.user_id, str) and self.user_id:
+            problem = user_id_problem(self.user_id)
+            if problem:
+                errors.append(problem)
         if errors:
             raise ValueError("Invalid pr2 Context: " + " ".join(errors))
 
@@ -125,20 +171,118 @@ class Context:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Context:
-        """Build a Context from ``PR2_<FIELD>`` environment variables, then explicit overrides."""
+        """Build a Context from ``PR2_<FIELD>`` environment variables, then explicit overrides.
+
+        Booleans are parsed strictly (1/true/yes/on, 0/false/no/off): a typo such as ``flase`` is refused,
+        never read as a value.
+        """
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = os.environ.get(f"PR2_{f.name.upper()}")
+            name = f"PR2_{f.name.upper()}"
+            raw = os.environ.get(name)
             if raw is None:
                 continue
-            default = f.default
-            if isinstance(default, bool):
-                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
-            elif isinstance(default, int):
-                values[f.name] = int(raw)
-            elif isinstance(default, float):
-                values[f.name] = float(raw)
-            else:
-                values[f.name] = raw
+            values[f.name] = _parse_env(name, raw, f.default)
         values.update(overrides)
         return cls(**values)
+
+
+def user_id_problem(user_id: str) -> str | None:
+    """Why ``user_id`` cannot name a profile, or None when it can.
+
+    Refused: only whitespace or invisible format characters (U+200B alone looks empty and would be a
+    distinct, unreachable user), control characters such as NUL (truncated or rejected by backends), and
+    lone surrogates (not encodable as UTF-8, so no store can keep them).
+    """
+    visible = "".join(c for c in user_id if not c.isspace() and unicodedata.category(c) != "Cf")
+    if not visible:
+        return f"user_id {user_id!r} is blank (only spaces or invisible characters); pass the id you ingested under."
+    for c in user_id:
+        category = unicodedata.category(c)
+        if category == "Cs":
+            return f"user_id {user_id!r} contains a lone surrogate (U+{ord(c):04X}), which is not valid text."
+        if category == "Cc":
+            return (
+                f"user_id {user_id!r} contains the control character U+{ord(c):04X}; use printable characters only."
+            )
+    return None
+
+
+def _is_int(value: object) -> bool:
+    # bool is an int subclass; True as top_k is a mistake, not 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _parse_env(name: str, raw: str, default: Any) -> Any:
+    text = raw.strip()
+    if isinstance(default, bool):
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ValueError(f"{name}={raw!r} is not a boolean: use one of {', '.join(_TRUE + _FALSE)}.")
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(
+                f"{name}={raw!r} is not an integer: set it to a whole number, e.g. {name}={default}."
+            ) from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"{name}={raw!r} is not a number: set it to e.g. {name}={default}.") from None
+    return raw
+
+
+CONTEXT_FIELDS = frozenset(f.name for f in fields(Context))
+
+
+def context_from(run_context: object, configurable: Mapping[str, Any] | None = None) -> Context:
+    """Read the run's pr2 settings from whatever context the app carries.
+
+    The app running the graph (directly or as a subgraph) decides the context type, so this accepts:
+    pr2's own ``Context`` (returned as is); a mapping; a dataclass, pydantic model or any object with
+    attributes named like ``Context``'s fields (``user_id``, ``personalized``, ``top_k``...); None. A
+    ``pr2`` key or attribute holding any of these is used instead, for apps whose own fields would clash.
+    Values in ``config["configurable"]`` (pass it as ``configurable``) fill in what the context lacks;
+    fields found nowhere take ``Context``'s defaults. Other fields of the app's context are ignored.
+
+    Raises:
+        ValueError: A value is invalid; the message names the field, the value and the fix.
+    """
+    nested = _read(run_context, "pr2")
+    if nested is not None:
+        run_context = nested
+    if isinstance(run_context, Context):
+        return run_context
+    values = {k: v for k, v in (configurable or {}).items() if k in CONTEXT_FIELDS}
+    for name in CONTEXT_FIELDS:
+        value = _read(run_context, name)
+        if value is not None:
+            values[name] = value
+    return Context(**values)
+
+
+def _read(source: object, name: str) -> Any:
+    if source is None:
+        return None
+    if isinstance(source, Mapping):
+        return source.get(name)
+    return getattr(source, name, None)

@@ -7,6 +7,7 @@ once per run, so each distinct configuration is built once and reused. Objects p
 
 from __future__ import annotations
 
+import inspect
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,18 @@ def policy_for(context: Context, override: Policy | None) -> Policy:
     return resolve_policy(context.model, base_url=context.base_url)
 
 
+def search_profile(store: Any, user_id: str, query: str, context: Context) -> list[Any]:
+    """Search ``user_id``'s profile in ``store`` with the run's ``top_k`` and, when set, its ``retriever``."""
+    if context.retriever is None:
+        return list(store.search(user_id, query, context.top_k))
+    if "mode" not in inspect.signature(store.search).parameters:
+        raise ValueError(
+            f"Context.retriever={context.retriever!r} was asked, but the profile store passed to build_graph "
+            f"({type(store).__name__}) has no retrieval modes; leave retriever unset or pass a pr2 ProfileStore."
+        )
+    return list(store.search(user_id, query, context.top_k, mode=context.retriever))
+
+
 def store_for(context: Context, override: ProfileStore | None) -> ProfileStore:
     """Return the profile store for this run (one shared instance per configuration)."""
     if override is not None:
@@ -53,7 +66,7 @@ def store_for(context: Context, override: ProfileStore | None) -> ProfileStore:
     from pr2_agent.store import open_profile_store
 
     location = context.chroma_url or str(Path(context.store_path).resolve())
-    key = (location, context.collection, context.embedding, context.retriever)
+    key = (location, context.collection, context.embedding, context.retriever or "dense")
     with _lock:
         store = _stores.get(key)
         if store is None:
@@ -62,7 +75,7 @@ def store_for(context: Context, override: ProfileStore | None) -> ProfileStore:
                 url=context.chroma_url,
                 collection=context.collection,
                 embedding=context.embedding,
-                retriever=context.retriever,
+                retriever=context.retriever or "dense",
             )
             _stores[key] = store
         return store

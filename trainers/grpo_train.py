@@ -201,7 +201,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             url=context.chroma_url,
             collection=context.collection,
             embedding=context.embedding,
-            retriever=context.retriever,
+            retriever=context.retriever or "dense",
             progress=not training.disable_tqdm,
         )
     settings = RolloutSettings(context=context, num_baseline=script.num_baseline, max_batch=script.max_batch)
