@@ -96,11 +96,7 @@ class RubricJudgeReward:
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return one score per completion (TRL's reward signature)."""
         n = len(completions)
-        answers = kwargs.get("answer")
-        if answers is None:
-            answers = [answer_text(_completion_text(c)) for c in completions]
-        elif len(answers) != n:
-            raise ValueError(f"reward {self.__name__!r}: {len(answers)} answers for {n} completions.")
+        answers = _answers(kwargs, completions, self.__name__)
         scores = self.score(
             _column(kwargs, "question", n, self.__name__),
             _column(kwargs, "narrative", n, self.__name__),
@@ -175,11 +171,7 @@ class LaMPMetricReward:
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return one score per completion (TRL's reward signature)."""
         n = len(completions)
-        answers = kwargs.get("answer")
-        if answers is None:
-            answers = [answer_text(_completion_text(c)) for c in completions]
-        elif len(answers) != n:
-            raise ValueError(f"reward {self.__name__!r}: {len(answers)} answers for {n} completions.")
+        answers = _answers(kwargs, completions, self.__name__)
         tasks = _column(kwargs, "lamp_task", n, self.__name__)
         golds = _column(kwargs, "gold", n, self.__name__)
         return [lamp_metric_reward(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
@@ -224,3 +216,13 @@ def build_reward_functions(names: Sequence[str], judge: Judge | None) -> list[Re
     if len(set(names)) != len(names):
         raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
     return [REWARD_FUNCTIONS[n](judge) for n in names]
+
+
+def _answers(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) -> list[str]:
+    """Each row's final answer: the rollout's ``answer`` column, else the completion's ``<answer>`` span."""
+    answers = kwargs.get("answer")
+    if answers is None:
+        return [answer_text(_completion_text(c)) for c in completions]
+    if len(answers) != len(completions):
+        raise ValueError(f"reward {reward!r}: {len(answers)} answers for {len(completions)} completions.")
+    return list(answers)

@@ -30,27 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pr2_agent.data.lamp_metrics import LAMP2_MOVIE_TAGS
+
 DEFAULT_SEED = 10
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 PROFILE_SIZE = 6
 
-LAMP2_TAGS = (
-    "sci-fi",
-    "based on a book",
-    "comedy",
-    "action",
-    "twist ending",
-    "dystopia",
-    "dark comedy",
-    "classic",
-    "psychology",
-    "fantasy",
-    "romance",
-    "thought-provoking",
-    "social commentary",
-    "violence",
-    "true story",
-)
+LAMP2_TAGS = LAMP2_MOVIE_TAGS  # the label set the task scores against
 
 Item = dict[str, str]
 Record = tuple[str, list[Item], str]
