@@ -8,8 +8,9 @@ import pytest
 
 from pr2_agent import cli as pr2_cli
 from pr2_agent.data.lampqa import load_lampqa
-from pr2_agent.evaluation.cli import resolve_data_path
 from pr2_agent.evaluation.report import PROXY_LABEL
+from pr2_agent.run.data import resolve_data_path
+from pr2_agent.tasks import get_task
 
 SYSTEMS = ("nopers", "rag", "rag_random", "pr2")
 
@@ -22,7 +23,7 @@ def test_eval_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert pr2_cli.main(argv) == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
 
-    profiles = {r.id: {p.id for p in r.profile} for r in load_lampqa(resolve_data_path("devset:test"))}
+    profiles = {r.id: {p.id for p in r.profile} for r in load_lampqa(resolve_data_path("devset:test", get_task("lampqa")))}
     qids = None
     for system in SYSTEMS:
         rows = [json.loads(line) for line in (out / f"scores_{system}.jsonl").read_text().splitlines()]
