@@ -23,7 +23,8 @@ def test_eval_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert pr2_cli.main(argv) == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
 
-    profiles = {r.id: {p.id for p in r.profile} for r in load_lampqa(resolve_data_path("devset:test", get_task("lampqa")))}
+    records = load_lampqa(resolve_data_path("devset:test", get_task("lampqa")))
+    profiles = {r.id: {p.id for p in r.profile} for r in records}
     qids = None
     for system in SYSTEMS:
         rows = [json.loads(line) for line in (out / f"scores_{system}.jsonl").read_text().splitlines()]
