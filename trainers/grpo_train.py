@@ -264,6 +264,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             "judge": getattr(judge, "name", type(judge).__name__),
             "judge_is_proxy": bool(getattr(judge, "is_proxy", False)),
             "script_arguments": asdict(script),
+            "seed": training.seed,
             "num_questions": len(examples),
             "global_steps": trainer.state.global_step,
             "train_seconds": round(train_seconds, 2),
@@ -272,6 +273,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "train_metrics": result.metrics,
             "last_log": next((e for e in reversed(trainer.state.log_history) if "reward" in e), None),
+            "log_history": trainer.state.log_history,  # every logged step: reward curves across runs
         }
         (output_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         logger.info(
