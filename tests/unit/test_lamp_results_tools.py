@@ -86,3 +86,30 @@ def test_curves_refuse_a_run_without_a_log_history(tmp_path: Path, capsys):
     with pytest.raises(SystemExit):
         curves_main([str(run), "--out", str(tmp_path / "c.png")])
     assert "no log_history" in capsys.readouterr().err
+
+
+def _scores(path: Path, system: str, preds: dict[str, tuple[str, str]], searches: int = 1) -> Path:
+    rows = [
+        {"qid": q, "system": system, "prediction": p, "gold": g, "score": float(p == g), "searches": ["q"] * searches}
+        for q, (p, g) in preds.items()
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_runs_table_compares_on_shared_questions_and_groups_seeds(tmp_path: Path):
+    from tools.lampset.runs_table import main as runs_main
+
+    full = {str(i): ("comedy", "comedy" if i % 2 else "romance") for i in range(10)}  # 5 of 10 right
+    first = {q: v for q, v in full.items() if int(q) < 4}  # questions 0-3: 2 of 4 right
+    rag = _scores(tmp_path / "scores_rag.jsonl", "rag", full)
+    s0 = _scores(tmp_path / "scores_pr2@a.jsonl", "pr2", {q: (g, g) for q, (_, g) in first.items()}, searches=2)
+    s1 = _scores(tmp_path / "scores_pr2@b.jsonl", "pr2", first)
+    out = tmp_path / "t"
+    assert runs_main(["--task", "2", "--out", str(out), f"RAG={rag}", f"est/s0={s0}", f"est/s1={s1}"]) == 0
+    result = json.loads(out.with_suffix(".json").read_text())
+    assert result["n"] == 4 and result["qids"] == ["0", "1", "2", "3"]
+    assert result["rows"]["RAG"]["accuracy"] == 0.5 and result["rows"]["RAG"]["searches"] is None
+    assert result["rows"]["est/s0"]["accuracy"] == 1.0 and result["rows"]["est/s0"]["searches"] == 2.0
+    assert result["groups"]["est"]["accuracy"] == {"mean": 0.75, "min": 0.5, "max": 1.0}
+    assert "| est | 0.750 [0.500, 1.000]" in out.with_suffix(".md").read_text()
