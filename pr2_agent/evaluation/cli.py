@@ -143,7 +143,7 @@ def load_policy(args: argparse.Namespace) -> Policy:
     """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
     from pr2_agent.policy.resolve import resolve_policy
 
-    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed)
+    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed, timeout=args.timeout)
 
 
 def build_systems(

@@ -15,6 +15,7 @@ ignores stop strings altogether.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -227,10 +228,15 @@ def _dropped_stop(text: str, stop: tuple[str, ...]) -> str | None:
 
 
 def _translate(err: Exception, chat_model: Any) -> Exception:
-    """Turn a provider's connection/auth/404 error into a BackendUnavailableError saying what to check."""
+    """Turn an endpoint failure into a one-line BackendUnavailableError saying what failed and what to check.
+
+    Connection, timeout, auth, 404, 4xx/5xx replies and replies that are not an OpenAI chat completion
+    (wrong shape, truncated JSON, an HTML error page) are translated; anything else is returned as is.
+    """
     from langchain_core.exceptions import (
         ModelAuthenticationError,
         ModelConnectionError,
+        ModelError,
         ModelNotFoundError,
         ModelPermissionDeniedError,
         ModelTimeoutError,
@@ -242,23 +248,56 @@ def _translate(err: Exception, chat_model: Any) -> Exception:
         or "the default endpoint"
     )
     model = getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) or "?"
-    if isinstance(err, ModelConnectionError | ModelTimeoutError) or _is_openai_connection_error(err):
+    detail = _one_line(err)
+    if isinstance(err, ModelTimeoutError) or type(err).__name__ in ("APITimeoutError", "OpenAITimeoutError"):
+        timeout = getattr(chat_model, "request_timeout", None)
         return BackendUnavailableError(
-            f"Cannot reach the chat model endpoint at {url} ({type(err).__name__}: {err}). Check that the "
+            f"The chat model endpoint at {url} did not answer within {timeout} s ({detail}). Check that the "
+            "server is not stuck or overloaded, or allow more time (--timeout SECONDS; "
+            "openai_chat_model(timeout=...))."
+        )
+    if isinstance(err, ModelConnectionError) or _is_openai_connection_error(err):
+        return BackendUnavailableError(
+            f"Cannot reach the chat model endpoint at {url} ({type(err).__name__}: {detail}). Check that the "
             f"server is running and listening there (`curl {url}/models` should answer), that base_url "
             "includes the /v1 suffix, and that no proxy (HTTP_PROXY/NO_PROXY) intercepts the address."
         )
     if isinstance(err, ModelAuthenticationError | ModelPermissionDeniedError):
         return BackendUnavailableError(
-            f"The endpoint at {url} rejected the API key ({err}). Pass api_key=... or set OPENAI_API_KEY; "
+            f"The endpoint at {url} rejected the API key ({detail}). Pass api_key=... or set OPENAI_API_KEY; "
             "local servers (llama.cpp, vLLM) usually accept any key."
         )
     if isinstance(err, ModelNotFoundError):
         return BackendUnavailableError(
-            f"The endpoint at {url} answered 404 for model {model!r} ({err}). Check that base_url ends "
+            f"The endpoint at {url} answered 404 for model {model!r} ({detail}). Check that base_url ends "
             f"with /v1 and that the server serves this model (`curl {url}/models` lists the names)."
         )
+    status = getattr(err, "status_code", None)
+    if isinstance(status, int) or isinstance(err, ModelError):
+        where = f"HTTP {status}" if isinstance(status, int) else type(err).__name__
+        fix = (
+            "The server failed: check its log (out of memory, crashed worker) and retry."
+            if not isinstance(status, int) or status >= 500 or status == 429
+            else "Check the request settings (model name, max tokens, context length) against what it serves."
+        )
+        return BackendUnavailableError(
+            f"The chat model endpoint at {url} answered {where} for model {model!r} ({detail}). {fix}"
+        )
+    if isinstance(err, json.JSONDecodeError | TypeError | ValueError | KeyError | IndexError) and not isinstance(
+        err, UnicodeError
+    ):
+        return BackendUnavailableError(
+            f"The endpoint at {url} answered with something that is not an OpenAI chat completion "
+            f"({type(err).__name__}: {detail}). Check that base_url points at an OpenAI-compatible server's /v1 "
+            "(not a proxy or web page), and look at its log."
+        )
     return err
+
+
+def _one_line(err: BaseException, limit: int = 200) -> str:
+    """The error's message on one line, cut to ``limit`` characters."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_openai_connection_error(err: Exception) -> bool:

@@ -57,11 +57,14 @@ class FaultServer:
                 pass
 
             def _raw(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up first (its timeout ran out during a hang): nothing to answer
 
             def _json(self, status: int, obj: object) -> None:
                 self._raw(status, json.dumps(obj).encode())
