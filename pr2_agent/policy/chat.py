@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pr2_agent import prompts
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
@@ -57,6 +58,7 @@ class ChatModelPolicy:
         )
         fields = getattr(type(chat_model), "model_fields", {})
         self._sampling_fields = {f for f in ("temperature", "top_p", "max_tokens") if f in fields}
+        self._limit_in_body = _sends_only_max_completion_tokens(chat_model)
 
     def encode(self, text: str) -> list[int] | None:
         """Return None: chat APIs expose no tokenizer."""
@@ -119,8 +121,14 @@ class ChatModelPolicy:
         results: list[Generation | None] = [None] * len(requests)
         for (stop, kwargs), rows in groups.items():
             inputs = [self.render(requests[i]) for i in rows]
+            call = dict(kwargs)
+            if self._limit_in_body and "max_tokens" in call:
+                # A plain ChatOpenAI sends the limit only as max_completion_tokens, which llama.cpp's server
+                # ignores (a 48-token turn ran ~140 tokens): send max_tokens too, which every server reads.
+                extra = dict(getattr(self.chat_model, "extra_body", None) or {})
+                call["extra_body"] = {**extra, "max_tokens": call["max_tokens"]}
             try:
-                replies = self.chat_model.batch(inputs, stop=list(stop) or None, **dict(kwargs))  # type: ignore[arg-type]
+                replies = self.chat_model.batch(inputs, stop=list(stop) or None, **call)  # type: ignore[arg-type]
             except Exception as err:
                 raise _translate(err, self.chat_model) from err
             for i, reply in zip(rows, replies, strict=True):
@@ -194,6 +202,18 @@ def _served_chat_openai() -> type[ChatOpenAI]:
             return payload
 
     return ServedChatOpenAI
+
+
+def _sends_only_max_completion_tokens(chat_model: Any) -> bool:
+    """Whether ``chat_model`` is a plain ChatOpenAI aimed at a self-hosted server (see ``_served_chat_openai``)."""
+    if not type(chat_model).__module__.startswith("langchain_openai"):
+        return False  # (and langchain_openai is not imported for other models)
+    from langchain_openai import ChatOpenAI
+
+    if not isinstance(chat_model, ChatOpenAI) or isinstance(chat_model, _served_chat_openai()):
+        return False
+    base = getattr(chat_model, "openai_api_base", None) or os.environ.get("OPENAI_BASE_URL")
+    return bool(base) and urlsplit(str(base)).hostname != "api.openai.com"
 
 
 def _finish(text: str, stop: tuple[str, ...], api_reason: str | None) -> tuple[str, FinishReason]:
