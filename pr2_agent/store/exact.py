@@ -25,7 +25,7 @@ import numpy as np
 from pr2_agent.store.embedding import FloatArray
 from pr2_agent.store.items import MetadataValue
 
-FULL_SORT_ROWS = 4096
+FULL_SORT_ROWS = 256
 """Up to this many rows :meth:`UserSlice.top_k` sorts all scores; above, it partitions first."""
 
 DEFAULT_CACHE_ITEMS = 200_000
