@@ -134,9 +134,8 @@ def test_help_is_lazy(argv):
     probe = next(line for line in proc.stderr.splitlines() if line.startswith("HELP-PROBE")).split()
     seconds, torch_loaded, langgraph_loaded = float(probe[1]), probe[2] == "True", probe[3] == "True"
     assert not torch_loaded, f"pr2 {' '.join(argv)} imported torch"
-    if argv[0] != "eval":  # eval's help lists every method, whose module builds a LangGraph graph
-        assert not langgraph_loaded, f"pr2 {' '.join(argv)} imported langgraph"
-        assert seconds < 5.0, f"pr2 {' '.join(argv)} took {seconds} s"  # measured 0.15 s; loose for loaded CI
+    assert not langgraph_loaded, f"pr2 {' '.join(argv)} imported langgraph"
+    assert seconds < 5.0, f"pr2 {' '.join(argv)} took {seconds} s"  # measured 0.15-0.4 s; loose for a loaded CI
 
 
 def test_top_level_help_lists_every_subcommand(capsys):
