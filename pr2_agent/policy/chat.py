@@ -303,9 +303,9 @@ def _translate(err: Exception, chat_model: Any) -> Exception:
         return BackendUnavailableError(
             f"The chat model endpoint at {url} answered {where} for model {model!r} ({detail}). {fix}"
         )
-    if isinstance(err, json.JSONDecodeError | TypeError | ValueError | KeyError | IndexError) and not isinstance(
-        err, UnicodeError
-    ):
+    if isinstance(
+        err, json.JSONDecodeError | TypeError | ValueError | KeyError | IndexError | RecursionError
+    ) and not isinstance(err, UnicodeError):
         return BackendUnavailableError(
             f"The endpoint at {url} answered with something that is not an OpenAI chat completion "
             f"({type(err).__name__}: {detail}). Check that base_url points at an OpenAI-compatible server's /v1 "

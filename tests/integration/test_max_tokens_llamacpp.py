@@ -8,6 +8,9 @@ the policy's own generations (tokens counted with the model's tokenizer).
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import pytest
 from langchain_openai import ChatOpenAI
 
@@ -28,13 +31,17 @@ def readme_chat_model(base_url: str) -> ChatOpenAI:
     return ChatOpenAI(model="smollm2-135m", base_url=base_url, api_key="EMPTY", use_responses_api=False)  # type: ignore[arg-type]
 
 
-def token_count(text: str) -> int:
+@functools.cache
+def tokenizer() -> Any:
     from transformers import AutoTokenizer
 
     from pr2_agent.weights import ensure_model
 
-    tokenizer = AutoTokenizer.from_pretrained(ensure_model("smollm2-135m"))
-    return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    return AutoTokenizer.from_pretrained(ensure_model("smollm2-135m"))
+
+
+def token_count(text: str) -> int:
+    return len(tokenizer()(text, add_special_tokens=False)["input_ids"])
 
 
 @pytest.mark.parametrize("build", [readme_chat_model, lambda url: openai_chat_model("smollm2-135m", url)],

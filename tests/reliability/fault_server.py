@@ -27,6 +27,7 @@ MODES = (
     "overloaded_once",
     "drop_connection",
     "prose",
+    "deep_json",
 )
 
 
@@ -100,6 +101,8 @@ class FaultServer:
                     self._json(503, {"error": {"message": "overloaded"}})
                 elif mode == "drop_connection":
                     self.connection.close()
+                elif mode == "deep_json":  # 200k-deep nesting: a JSON parser recursing on it overflows
+                    self._raw(200, b'{"choices": ' + b"[" * 200_000 + b"]" * 200_000 + b"}")
                 elif mode == "prose":
                     self._json(200, completion("The response covers the aspect quite well, I think."))
 

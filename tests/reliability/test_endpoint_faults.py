@@ -31,6 +31,7 @@ FAULTS = {
     "empty_choices": ("not an OpenAI chat completion",),
     "malformed_json": ("not an OpenAI chat completion", "JSONDecodeError"),
     "html": ("not an OpenAI chat completion",),
+    "deep_json": ("not an OpenAI chat completion", "RecursionError"),
     "drop_connection": ("Cannot reach", "curl"),
     "hang": ("did not answer within 1.0 s", "--timeout"),
 }
