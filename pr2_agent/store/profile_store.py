@@ -304,24 +304,30 @@ class ProfileStore:
     # ------------------------------------------------------------------------------------- internals
 
     def _search_dense(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
+        # This runs in every search of every rollout, so it is kept flat (bench/retrieval_bench.py measures it
+        # against a bare dot product): no per-hit helper call, and the query is never rescaled.
         vector, norm = self._query_vector(query)
         view = self._slice(user_id)
         rows, dots = view.top_k(vector, k)
-        # Rows are unit vectors: dividing k dot products by the query's norm gives the cosines, which is
-        # cheaper than scaling the query first (this path runs in every search of every rollout).
+        # Rows are unit vectors: k dot products divided by the query's norm are the cosines.
         scale = 1.0 / norm if norm > 0 else 1.0
         records = view.records
-        return [_hit(records[row], dot * scale) for row, dot in zip(rows, dots, strict=True)]
+        return [
+            ProfileHit(r.item_id, r.text, dot * scale, r.metadata)
+            for r, dot in zip(map(records.__getitem__, rows), dots, strict=True)
+        ]
 
     def _query_vector(self, query: str) -> tuple[FloatArray, float]:
         """The query's embedding, checked (shape, finite), and its Euclidean norm."""
-        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector = self.embedder.embed_query(query)
+        if type(vector) is not np.ndarray or vector.dtype != np.float32:
+            vector = np.asarray(vector, dtype=np.float32)
         if vector.shape != (self.embedder.dim,):
             raise ProfileStoreError(
                 f"Embedding {self.embedder.name!r} returned a query vector of shape {vector.shape}, expected "
                 f"({self.embedder.dim},). The embedder is broken or misconfigured."
             )
-        squared = float(vector @ vector)
+        squared = float(vector.dot(vector))
         if not math.isfinite(squared):  # any NaN or infinite component makes the sum non-finite
             raise ProfileStoreError(f"Embedding {self.embedder.name!r} returned NaN or infinite values.")
         return vector, math.sqrt(squared)
