@@ -44,6 +44,7 @@ from pr2_agent.evaluation.runner import (
     validate_system_names,
 )
 from pr2_agent.evaluation.systems import (
+    BASELINE_NAMES,
     GraphSystem,
     NoPersonalization,
     PlanPers,
@@ -93,8 +94,9 @@ def register(sub: Any) -> None:
     p.add_argument("--task", default="lampqa", choices=task_names(), help="the task of --data (default: %(default)s)")
     p.add_argument(
         "--systems",
-        default=",".join(system_names()),
-        help="comma-separated subset of %(default)s (baselines, then every method)",
+        default=None,
+        help=f"comma-separated subset of {','.join(BASELINE_NAMES)} and every registered method, e.g. pr2 "
+        "(default: all of them)",
     )
     p.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
     p.add_argument(
@@ -144,7 +146,7 @@ def load_policy(args: argparse.Namespace) -> Policy:
     """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
     from pr2_agent.policy.resolve import resolve_policy
 
-    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed)
+    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed, timeout=args.timeout)
 
 
 def build_systems(
@@ -305,7 +307,10 @@ def check_eval_args(args: argparse.Namespace) -> tuple[list[str], str | None]:
             "set). To only rewrite the summary of an earlier run, pass --report-only --out DIR."
         )
     label = None if args.label is None else validate_label(args.label)
-    names = validate_system_names([n.strip() for n in args.systems.split(",") if n.strip()])
+    # The default is resolved here, not in the parser: listing the methods imports their graphs (LangGraph),
+    # which `pr2 eval --help` does not need.
+    systems = args.systems if args.systems is not None else ",".join(system_names())
+    names = validate_system_names([n.strip() for n in systems.split(",") if n.strip()])
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be >= 1, got {args.limit}.")
     for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
