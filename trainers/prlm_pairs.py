@@ -92,7 +92,8 @@ def generate_outputs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], di
         temperature=args.temperature,
         top_p=args.top_p,
     )
-    jobs = [(n, e, s, p) for n, e in examples for s in range(args.samples) for p in (True, False)]
+    # Sample-major, both sides of a pair next to each other: a run cut by --max-minutes keeps whole pairs.
+    jobs = [(n, e, s, p) for s in range(args.samples) for n, e in examples for p in (True, False)]
 
     def run_one(job: tuple[int, Example, int, bool]) -> dict[str, Any]:
         n, example, sample, personalized = job
@@ -114,15 +115,23 @@ def generate_outputs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], di
 
     started = time.perf_counter()
     outputs: list[dict[str, Any]] = []
-    for done in run_jobs(jobs, run_one, workers=args.batch_size, batching=policy, thread_name="prlm-pairs"):
+    budget_s = args.max_minutes * 60 if args.max_minutes else None
+    runs = run_jobs(jobs, run_one, workers=args.batch_size, batching=policy, thread_name="prlm-pairs")
+    for done in runs:
         outputs.append(done.result)
         if len(outputs) % 20 == 0:
             logger.info("%d/%d generations, %.0f s", len(outputs), len(jobs), time.perf_counter() - started)
+        if budget_s is not None and time.perf_counter() - started > budget_s:
+            logger.warning("--max-minutes %s reached after %d/%d generations: stopping", args.max_minutes,
+                           len(outputs), len(jobs))
+            runs.close()  # type: ignore[attr-defined]  # a generator: no new run starts, in-flight ones finish
+            break
     seconds = time.perf_counter() - started
     tokens = sum(o["tokens"] for o in outputs)
     stats = {
         "inputs": len(examples),
         "generations": len(outputs),
+        "planned_generations": len(jobs),
         "generation_seconds": round(seconds, 1),
         "generated_tokens": tokens,
         "tokens_per_second": round(tokens / seconds, 1) if seconds else None,
@@ -148,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-p", type=float, default=0.95)
     p.add_argument("--batch-size", type=int, default=16, help="graph runs in flight (one generate batch)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-minutes", type=float, default=None, help="stop starting generations after this long")
     p.add_argument("--out", default="outputs/prlm-pairs/pairs.jsonl", help="pairs file (JSON lines)")
     return p
 

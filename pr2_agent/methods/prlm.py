@@ -10,7 +10,7 @@ GRPO (PrLM has no non-personalized baseline) on 1.0 x ROUGE-1+2+L of the answer 
 from __future__ import annotations
 
 from pr2_agent.methods.base import Method
-from pr2_agent.methods.prlm_graph import build_prlm_graph, render_prlm_user_prompt
+from pr2_agent.methods.prlm_graph import DEFAULT_TOP_K, build_prlm_graph, render_prlm_user_prompt
 from pr2_agent.rewards import PERSONALIZATION_RM_REWARD, PRLM_ROUGE_REWARD, THINK_ANSWER_FORMAT_REWARD
 
 
@@ -27,4 +27,5 @@ PRLM = Method(
     reward_terms=(PRLM_ROUGE_REWARD, THINK_ANSWER_FORMAT_REWARD, PERSONALIZATION_RM_REWARD),
     advantage="grpo",
     baseline_rollouts=0,
+    default_top_k=DEFAULT_TOP_K,
 )
