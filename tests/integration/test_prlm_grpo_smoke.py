@@ -51,7 +51,7 @@ def test_grpo_train_prlm_with_its_rewards_and_lora(tiny_models, tmp_path: Path) 
         "--learning_rate", "1e-2",
         "--save_strategy", "no",
         "--report_to", "none",
-        "--gradient_checkpointing", "false",
+        "--gradient_checkpointing", "true",
         "--disable_tqdm", "true",
     ]  # fmt: skip
     assert main(argv) == 0

@@ -93,3 +93,28 @@ def test_langgraph_json_lists_the_graph():
 
     config = json.loads((Path(__file__).resolve().parents[2] / "langgraph.json").read_text())
     assert config["graphs"]["prlm"]["path"] == "./graphs/prlm.py:graph"
+
+
+def test_each_method_brings_its_default_k_to_ask_and_eval():
+    import argparse
+
+    from pr2_agent.evaluation.cli import method_top_k, run_template, system_setups
+
+    args = argparse.Namespace(
+        top_k=None, model="embedded", base_url=None, max_searches=3, max_new_tokens=64, temperature=0.0,
+        top_p=0.95, seed=0, rag_k=10, embedding="hash", retriever="bm25",
+    )
+    assert (method_top_k(args, "pr2"), method_top_k(args, "prlm")) == (3, 5)
+    assert run_template(args).top_k == 3
+    setups = system_setups(args, ["rag", "prlm"])
+    assert setups["prlm"]["top_k"] == 5 and "top_k" not in setups["rag"]
+    args.top_k = 10
+    assert method_top_k(args, "prlm") == 10
+
+
+def test_ask_refuses_an_unknown_method_in_one_line(capsys):
+    from pr2_agent.cli import main as pr2
+
+    assert pr2(["ask", "--method", "nope", "--no-personalize", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pr2 ask: error:") and "prlm" in err and "Traceback" not in err
