@@ -87,7 +87,7 @@ class PR2ScriptArguments:
         metadata={"help": f"Reward functions by name, from {sorted(REWARD_FUNCTIONS)}."},
     )
     judge: str = field(
-        default="proxy",
+        default="specifics",
         metadata={
             "help": "'proxy' (offline MiniLM similarity), 'specifics' (offline, credits the user's own facts) "
             "or 'lampqa' (LaMP-QA protocol, endpoint)."

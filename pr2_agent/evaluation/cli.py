@@ -123,9 +123,10 @@ def register(sub: Any) -> None:
     g.add_argument(
         "--judge",
         choices=list(JUDGE_KINDS),
-        default="proxy",
-        help="proxy: offline MiniLM similarity (not comparable to published numbers); specifics: offline, "
-        "credits an aspect only when the answer uses the user's own facts (bundled set; LaMP-QA: its evidence); "
+        default="specifics",
+        help="specifics (default): offline, credits an aspect only when the answer uses the user's own facts "
+        "(bundled set; LaMP-QA: its evidence), calibrated on hand labels incl. generic and wrong-specific answers; "
+        "proxy: the old offline MiniLM topic similarity (rewards long generic answers; kept for comparison); "
         "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
     )
     g.add_argument("--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1")
