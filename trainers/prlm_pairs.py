@@ -92,8 +92,12 @@ def generate_outputs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], di
         temperature=args.temperature,
         top_p=args.top_p,
     )
-    # Sample-major, both sides of a pair next to each other: a run cut by --max-minutes keeps whole pairs.
-    jobs = [(n, e, s, p) for s in range(args.samples) for n, e in examples for p in (True, False)]
+    # Sample-major, the tasks interleaved, both sides of a pair next to each other: a run cut by
+    # --max-minutes keeps whole pairs from every task.
+    by_task = {n: [e for m, e in examples if m == n] for n in tasks}
+    longest = max(len(group) for group in by_task.values())
+    rounds = [(n, group[i]) for i in range(longest) for n, group in by_task.items() if i < len(group)]
+    jobs = [(n, e, s, p) for s in range(args.samples) for n, e in rounds for p in (True, False)]
 
     def run_one(job: tuple[int, Example, int, bool]) -> dict[str, Any]:
         n, example, sample, personalized = job
