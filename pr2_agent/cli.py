@@ -120,7 +120,7 @@ def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Ask one question for one user and show the reasoning, searches, retrieved items and answer."""
-    from pr2_agent.graph import build_graph
+    from pr2_agent.methods import get_method
     from pr2_agent.policy.resolve import resolve_policy
 
     question = " ".join(args.question).strip()
@@ -131,6 +131,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             'ask needs --user USER, whose profile to search (pr2 ask --user maya "your question"), '
             "or --no-personalize to answer without a profile."
         )
+    method = get_method(args.method)
     context = Context(
         user_id=args.user or "",
         personalized=not args.no_personalize,
@@ -141,7 +142,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         collection=args.collection,
         embedding=args.embedding,
         retriever=args.retriever,
-        top_k=args.top_k,
+        top_k=method.default_top_k if args.top_k is None else args.top_k,
         max_searches=args.max_searches,
         max_new_tokens=args.max_new_tokens,
         temperature=args.temperature,
@@ -167,7 +168,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     policy = resolve_policy(context.model, base_url=context.base_url, timeout=args.timeout)
     load_s = time.perf_counter() - start
-    graph = build_graph(model=policy, profile_store=store)
+    graph = method.build_graph(model=policy, profile_store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
     # Tokens are printed as the model writes them (stream_mode="messages"), node updates after each step.
@@ -240,9 +241,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--user", help="whose history to use")
     p.add_argument("--no-personalize", action="store_true", help="answer without any profile access")
-    p.add_argument("--top-k", type=int, default=3, help="items per search")
+    p.add_argument("--top-k", type=int, default=None, help="items per search (default: the method's; pr2 3, prlm 5)")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    p.add_argument("--method", default="pr2", help="the method whose graph answers (pr2_agent.methods: pr2, prlm)")
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
     add_store_args(p)
     add_model_args(p)

@@ -112,6 +112,10 @@ class PR2ScriptArguments:
     judge_model: str | None = field(default=None, metadata={"help": "lampqa judge model (None: first served)."})
     judge_concurrency: int = field(default=8, metadata={"help": "lampqa judge: parallel requests."})
     judge_max_tokens: int = field(default=512, metadata={"help": "lampqa judge: generation cap per call."})
+    reward_model_path: str | None = field(
+        default=None,
+        metadata={"help": "A trained reward model directory, for rewards that read one (PrLM's personalization_rm)."},
+    )
 
     def __post_init__(self) -> None:
         """Validate the choices; messages name the option and the fix."""
@@ -208,7 +212,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     judge = make_judge(script.judge_spec())
     check_judge(task, examples[0], judge)
-    reward_funcs = build_reward_functions(script.reward_funcs, judge)
+    reward_funcs = build_reward_functions(script.reward_funcs, judge, reward_model_path=script.reward_model_path)
     # The score reward also scores the non-personalized baselines: any task's score (judge or metric).
     score_name = script.score_reward_name()
     scorer = next((r for r in reward_funcs if getattr(r, "__name__", None) == score_name), None)
