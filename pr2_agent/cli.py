@@ -109,16 +109,24 @@ def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) 
             print(f"\n[{node}] inserted:\n{text}")
     for r in update.get("retrievals", []):
         print(f"  searched {r['query']!r} -> items {r['item_ids']}")
+    if update.get("steps"):  # a tagged chain (TagPR): one readable line per step
+        width = max(len(s["tag"]) for s in update["steps"])
+        print(f"\n[{node}] tagged steps:")
+        for n, step in enumerate(update["steps"], start=1):
+            print(f"  {n}. {step['tag']:<{width}}  {' '.join(step['text'].split())}")
+        problems = update.get("chain_problems") or []
+        print("  chain: valid" if not problems else f"  chain: invalid ({'; '.join(problems)})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Ask one question for one user and show the reasoning, searches, retrieved items and answer."""
-    from pr2_agent.graph import build_graph
+    from pr2_agent.methods import get_method
     from pr2_agent.resources import policy_for
 
     question = " ".join(args.question).strip()
     if not question:
         raise UsageError('ask needs a question: pr2 ask --user USER "your question"')
+    method = get_method(args.method)
     context = Context(
         user_id=args.user or "",
         personalized=not args.no_personalize,
@@ -155,7 +163,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     policy = policy_for(context, None)
     load_s = time.perf_counter() - start
-    graph = build_graph(model=policy, store=store)
+    graph = method.build_graph(model=policy, store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
     # Tokens are printed as the model writes them (stream_mode="messages"), node updates after each step.
@@ -188,6 +196,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         "retrieved_ids": final.get("retrieved_ids", []),
         "retrievals": final.get("retrievals", []),
         "trajectory": final.get("segments", []),
+        **({"steps": final["steps"], "chain_problems": final.get("chain_problems", [])} if "steps" in final else {}),
         "timing_s": {"model_load": round(load_s, 3), "answer": round(answer_s, 3)},
     }
     if args.json:
@@ -226,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
+    p.add_argument("--method", default="pr2", help="whose graph answers: pr2 (default) or tagpr (tagged steps)")
     add_store_args(p)
     add_model_args(p)
     p.set_defaults(func=cmd_ask)

@@ -226,3 +226,57 @@ def _answers(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) ->
     if len(answers) != len(completions):
         raise ValueError(f"reward {reward!r}: {len(answers)} answers for {len(completions)} completions.")
     return list(answers)
+
+
+# ---------------------------------------------------------------------------------------------
+# TagPR: the tag-constraint reward (its learned PRMU reward lives in pr2_agent.reward_models.prmu).
+TAG_REWARD = "tag_constraints"
+TAG_PROBLEM_COST = 0.25
+"""What each broken schema rule costs, from 1.0 for a valid chain down to 0."""
+
+
+def tag_constraint_reward(text: str, *, cost: float = TAG_PROBLEM_COST) -> float:
+    """1.0 for a chain that follows the tag schema, minus ``cost`` per broken rule, floored at 0 (pure).
+
+    >>> ok = ("<examine_history>[1]</examine_history><infer_preference>p</infer_preference>"
+    ...       "<relate_to_input>r</relate_to_input><answer>a</answer>")
+    >>> tag_constraint_reward(ok), tag_constraint_reward("<answer>a</answer>")
+    (1.0, 0.25)
+    """
+    from pr2_agent.tags import check_chain
+
+    return max(0.0, 1.0 - cost * len(check_chain(text).problems))
+
+
+class TagConstraintReward:
+    """TagPR's tag-based constraint term: how well what the model wrote follows the tag schema.
+
+    Reads the rollout's ``model_text`` (an answer the graph had to force is checked as written, so it
+    pays for the missing answer); without it, the completion text.
+    """
+
+    def __init__(self, cost: float = TAG_PROBLEM_COST, *, name: str = TAG_REWARD) -> None:
+        """Set the cost of one broken rule (in (0, 1])."""
+        if not (math.isfinite(cost) and 0 < cost <= 1):
+            raise ValueError(f"cost must be in (0, 1], got {cost!r}: it is subtracted from 1.0 per broken rule.")
+        self.cost = float(cost)
+        self.__name__ = name
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return one score in [0, 1] per completion (TRL's reward signature)."""
+        texts = kwargs.get("model_text")
+        if texts is None:
+            texts = [_completion_text(c) for c in completions]
+        elif len(texts) != len(completions):
+            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        return [tag_constraint_reward(str(t), cost=self.cost) for t in texts]
+
+    def __repr__(self) -> str:
+        return f"TagConstraintReward(cost={self.cost})"
+
+
+def _tag_constraints(judge: Judge | None) -> RewardFunction:
+    return TagConstraintReward()
+
+
+REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
