@@ -103,23 +103,34 @@ def parse_chain(text: str) -> tuple[list[Step], list[str], str | None, bool]:
         >>> [(s.tag, s.text) for s in steps], loose, answer, closed
         ([('draft', 'Hi')], ['oops'], 'Hi', True)
     """
-    opener = prompts.open_tag(prompts.ANSWER_TAG)
-    cut = text.find(opener)
-    body = text if cut < 0 else text[:cut]
     span = answer_span(text)
-    steps: list[Step] = []
-    untagged: list[str] = []
+    pieces = split_steps(text)
+    steps = [p for p in pieces if p.tag]
+    untagged = [p.text for p in pieces if not p.tag]
+    return steps, untagged, (None if span is None else span[0]), bool(span and span[1])
+
+
+def split_steps(text: str) -> list[Step]:
+    """The pieces of ``text`` before ``<answer>`` in order: tagged steps, and untagged text as tag ``""``.
+
+    Example:
+        >>> split_steps("So. <draft>Hi</draft> then <answer>Hi</answer>")
+        [Step(tag='', text='So.'), Step(tag='draft', text='Hi'), Step(tag='', text='then')]
+    """
+    cut = text.find(prompts.open_tag(prompts.ANSWER_TAG))
+    body = text if cut < 0 else text[:cut]
+    pieces: list[Step] = []
     at = 0
     for match in _STEP.finditer(body):
         gap = body[at : match.start()].strip()
         if gap:
-            untagged.append(gap)
-        steps.append(Step(match.group(1), match.group(2).strip()))
+            pieces.append(Step("", gap))
+        pieces.append(Step(match.group(1), match.group(2).strip()))
         at = match.end()
     rest = body[at:].strip()
     if rest:
-        untagged.append(rest)
-    return steps, untagged, (None if span is None else span[0]), bool(span and span[1])
+        pieces.append(Step("", rest))
+    return pieces
 
 
 def check_chain(text: str) -> ChainCheck:
@@ -220,3 +231,27 @@ def render_tagpr_prompt(question: str, history: Sequence[str] | None = None) -> 
 def teacher_system_prompt() -> str:
     """The system prompt a teacher model writes tagged chains under (every tag with an example)."""
     return prompts.TAGPR_TEACHER_SYSTEM_PROMPT.format(tags=tag_list(with_examples=True))
+
+
+# Built from the template: the text between the instruction and {history}, and between {history} and the input.
+_BEFORE, _AFTER = prompts.TAGPR_USER_TEMPLATE.split("{history}")
+_HISTORY_BLOCK = re.compile(
+    re.escape(_BEFORE.rsplit("}", 1)[-1]) + "(.*?)" + re.escape(_AFTER.split("{", 1)[0]), re.DOTALL
+)
+_HISTORY_LINE = re.compile(r"^\[(\d+)\] (.*)$")
+
+
+def parse_history(user_turn: str) -> list[str]:
+    """The history items a TagPR user turn shows, in order (the inverse of :func:`render_history`).
+
+    Items come back as rendered: whitespace collapsed and tags defused. A turn without items gives [].
+
+    Example:
+        >>> parse_history(render_tagpr_prompt("q", ["first item", "second  item"]))
+        ['first item', 'second item']
+    """
+    block = _HISTORY_BLOCK.search(user_turn)
+    if block is None:
+        return []
+    lines = (_HISTORY_LINE.match(line) for line in block.group(1).splitlines())
+    return [m.group(2) for m in lines if m is not None]
