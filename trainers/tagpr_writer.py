@@ -96,7 +96,7 @@ def split_frame(output: str, frame: set[str]) -> list[tuple[bool, str]]:
     """
     runs: list[tuple[bool, str]] = []
     for token in output.split():
-        fixed = bool(_words(token)) and all(w in frame for w in _words(token))
+        fixed = all(w in frame for w in _words(token))  # bare punctuation (":)", "-") belongs to the frame
         if runs and runs[-1][0] == fixed:
             runs[-1] = (fixed, f"{runs[-1][1]} {token}")
         else:
