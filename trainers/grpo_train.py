@@ -86,6 +86,10 @@ class PR2ScriptArguments:
         default_factory=lambda: [SCORE_REWARD, "structure"],
         metadata={"help": f"Reward functions by name, from {sorted(REWARD_FUNCTIONS)}."},
     )
+    reward_models: dict[str, str] | str | None = field(
+        default=None,
+        metadata={"help": "Learned rewards' trained directories, e.g. {prmu: outputs/prmu} (YAML mapping or JSON)."},
+    )
     judge: str = field(
         default="proxy",
         metadata={
@@ -162,7 +166,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     from pr2_agent.methods import get_method
     from pr2_agent.policy.resolve import checkpoint_dir
-    from pr2_agent.rewards import RubricJudgeReward, build_reward_functions
+    from pr2_agent.rewards import RubricJudgeReward, build_rewards
     from pr2_agent.run.data import load_examples
     from pr2_agent.run.ingest import open_store_with_profiles
     from pr2_agent.run.judging import check_judge, make_judge
@@ -190,7 +194,8 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     judge = make_judge(script.judge_spec())
     check_judge(task, examples[0], judge)
-    reward_funcs = build_reward_functions(script.reward_funcs, judge)
+    models = json.loads(script.reward_models) if isinstance(script.reward_models, str) else script.reward_models
+    reward_funcs = build_rewards(script.reward_funcs, judge, models)
     scorer = next((r for r in reward_funcs if isinstance(r, RubricJudgeReward)), None)
 
     # With several processes the main one ingests first; the others then find every user stored.
