@@ -395,7 +395,8 @@ def export_chains(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[
         task_stats.kept = len(kept)
         source = "offline" if teacher is None else f"teacher:{args.teacher_model}"
         rows += replay_rows(kept, method=method, store=store, tokenizer=tokenizer, context=context, source=source)
-    write_dataset(rows, args.out)
+    if rows:
+        write_dataset(rows, args.out)
     return rows, stats
 
 
@@ -420,6 +421,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.perf_counter()
     rows, stats = export_chains(args)
     print(summarize(rows, stats, time.perf_counter() - began))
+    if not rows:
+        print("tagpr_chains: no chain was kept (none valid with a good enough answer); nothing written. Lower "
+              "--min-score, add --samples, or use a stronger teacher.", file=sys.stderr)
+        return 1
     print(f"wrote {args.out}")
     return 0
 
