@@ -177,6 +177,10 @@ def frame_answer(task: int, question: str, recalled: Sequence[Recalled], frame: 
             fill = fill_by_analogy(core, source, question.split(":", 1)[-1])
         fill = fill if fill else "..."
         fills.append(fill)
+        if pieces and not lead and pieces[-1].split()[-1].lower() == fill.split()[0].lower():
+            # A frame word the fill starts with too ("UPDATE: I" + "I started..."): write it once.
+            pieces[-1] = " ".join(pieces[-1].split()[:-1])
+            pieces = [p for p in pieces if p]
         pieces.append(f"{lead}{_cap(fill) if position == 0 else fill}{trail}")
     return " ".join(pieces), fills
 

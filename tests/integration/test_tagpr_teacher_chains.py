@@ -21,12 +21,12 @@ def test_teacher_chains_through_the_llama_cpp_server(llama_server, tmp_path, cap
 
     out = tmp_path / "teacher.jsonl"
     argv = ["--source", "teacher", "--labeller", "teacher", "--teacher-model", "smollm2-135m",
-            "--base-url", llama_server, "--tasks", "2,4", "--limit", "2", "--min-score", "0",
-            "--max-new-tokens", "96", "--workers", "2", "--out", str(out),
+            "--base-url", llama_server, "--tasks", "2", "--limit", "2", "--min-score", "0",
+            "--max-new-tokens", "64", "--workers", "2", "--out", str(out),
             "--store", str(tmp_path / "store"), "--embedding", "hash"]  # fmt: skip
     code = main(argv)
     printed = capsys.readouterr()
-    assert "lamp2: 2 chains" in printed.out and "lamp4: 2 chains" in printed.out
+    assert "lamp2: 2 chains" in printed.out
     if code == 0:
         for row in load_rows(out):
             assert row["source"] == "teacher:smollm2-135m" and check_chain(row["text"]).valid
