@@ -68,12 +68,43 @@ def collect(directories: Sequence[Path]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def score_table(directories: Sequence[Path], base: str) -> str:
+    """A markdown table: every system scored in the directories x directory, mean score and gain over ``base``.
+
+    Each directory is one task's ``pr2 eval --out``; the gain is the mean over tasks of
+    ``(system - base) / base``, over the tasks where both were scored and ``base`` is above 0.
+    """
+    means: dict[str, dict[str, float]] = defaultdict(dict)
+    for directory in directories:
+        for path in sorted(directory.glob("scores_*.jsonl")):
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            if rows:
+                means[path.stem.removeprefix("scores_")][directory.name] = sum(r["score"] for r in rows) / len(rows)
+    names = [d.name for d in directories]
+    lines = [
+        f"| system | {' | '.join(names)} | mean | vs {base} |",
+        "| --- |" + " ---: |" * (len(names) + 2),
+    ]
+    for system, per_task in sorted(means.items()):
+        cells = [f"{per_task[n]:.3f}" if n in per_task else "-" for n in names]
+        mean = sum(per_task.values()) / len(per_task)
+        shared = [n for n in names if n in per_task and means.get(base, {}).get(n, 0) > 0]
+        gain = sum((per_task[n] - means[base][n]) / means[base][n] for n in shared) / len(shared) if shared else None
+        lines.append(f"| {system} | {' | '.join(cells)} | {mean:.3f} | {'-' if gain is None else f'{gain:+.1%}'} |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the statistics of the given ``pr2 eval`` directories."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", nargs="+", type=Path, help="pr2 eval --out directories with tagpr scores")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--table", metavar="BASE", default=None,
+                   help="instead: a markdown table of every system's mean score, with the gain over system BASE")
     args = p.parse_args(argv)
+    if args.table:
+        print(score_table(args.dirs, args.table))
+        return 0
     try:
         stats = collect(args.dirs)
     except FileNotFoundError as err:

@@ -23,3 +23,15 @@ def test_shares_per_label_and_pooled(tmp_path, capsys):
     assert stats["all/tagpr@sft"]["questions"] == 4 and stats["all/tagpr@sft"]["answered_share"] == 0.5
     assert main([str(tmp_path / "lamp2")]) == 0 and "tagpr@sft" in capsys.readouterr().out
     assert main([str(tmp_path)]) == 2 and "no scores_tagpr" in capsys.readouterr().err
+
+
+def test_score_table_with_gain_over_a_base(tmp_path, capsys):
+    for name, scores in (("lamp2", {"rag@base": 0.5, "tagpr@sft": 0.75}), ("lamp4", {"rag@base": 0.2})):
+        d = tmp_path / name
+        d.mkdir()
+        for system, score in scores.items():
+            (d / f"scores_{system}.jsonl").write_text(json.dumps({"score": score, "raw": ""}) + "\n")
+    assert main([str(tmp_path / "lamp2"), str(tmp_path / "lamp4"), "--table", "rag@base"]) == 0
+    table = capsys.readouterr().out
+    assert "| tagpr@sft | 0.750 | - | 0.750 | +50.0% |" in table
+    assert "| rag@base | 0.500 | 0.200 | 0.350 | +0.0% |" in table
