@@ -116,6 +116,13 @@ def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) 
             print(f"\n[{node}] inserted:\n{text}")
     for r in update.get("retrievals", []):
         print(f"  searched {r['query']!r} -> items {r['item_ids']}")
+    if update.get("steps"):  # a tagged chain (TagPR): one readable line per step
+        width = max(len(s["tag"]) for s in update["steps"])
+        print(f"\n[{node}] tagged steps:")
+        for n, step in enumerate(update["steps"], start=1):
+            print(f"  {n}. {step['tag']:<{width}}  {' '.join(step['text'].split())}")
+        problems = update.get("chain_problems") or []
+        print("  chain: valid" if not problems else f"  chain: invalid ({'; '.join(problems)})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -201,6 +208,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         "retrieved_ids": final.get("retrieved_ids", []),
         "retrievals": final.get("retrievals", []),
         "trajectory": final.get("segments", []),
+        **({"steps": final["steps"], "chain_problems": final.get("chain_problems", [])} if "steps" in final else {}),
         "timing_s": {"model_load": round(load_s, 3), "answer": round(answer_s, 3)},
     }
     if args.json:
@@ -244,7 +252,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None, help="items per search (default: the method's; pr2 3, prlm 5)")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
-    p.add_argument("--method", default="pr2", help="the method whose graph answers (pr2_agent.methods: pr2, prlm)")
+    p.add_argument(
+        "--method", default="pr2", help="the method whose graph answers (pr2_agent.methods: pr2, prlm, tagpr)"
+    )
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
     add_store_args(p)
     add_model_args(p)

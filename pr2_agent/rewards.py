@@ -411,3 +411,97 @@ REWARD_FUNCTIONS.update(
         PERSONALIZATION_RM_REWARD: _needs_model_path(PERSONALIZATION_RM_REWARD),
     }
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# TagPR: the tag-constraint reward (its learned PRMU reward lives in pr2_agent.reward_models.prmu).
+TAG_REWARD = "tag_constraints"
+TAG_PROBLEM_COST = 0.25
+"""What each broken schema rule costs, from 1.0 for a valid chain down to 0."""
+
+
+def tag_constraint_reward(text: str, *, cost: float = TAG_PROBLEM_COST) -> float:
+    """1.0 for a chain that follows the tag schema, minus ``cost`` per broken rule, floored at 0 (pure).
+
+    >>> ok = ("<examine_history>[1]</examine_history><infer_preference>p</infer_preference>"
+    ...       "<relate_to_input>r</relate_to_input><answer>a</answer>")
+    >>> tag_constraint_reward(ok), tag_constraint_reward("<answer>a</answer>")
+    (1.0, 0.25)
+    """
+    from pr2_agent.tags import check_chain
+
+    return max(0.0, 1.0 - cost * len(check_chain(text).problems))
+
+
+class TagConstraintReward:
+    """TagPR's tag-based constraint term: how well what the model wrote follows the tag schema.
+
+    Reads the rollout's ``model_text`` (an answer the graph had to force is checked as written, so it
+    pays for the missing answer); without it, the completion text.
+    """
+
+    def __init__(self, cost: float = TAG_PROBLEM_COST, *, name: str = TAG_REWARD) -> None:
+        """Set the cost of one broken rule (in (0, 1])."""
+        if not (math.isfinite(cost) and 0 < cost <= 1):
+            raise ValueError(f"cost must be in (0, 1], got {cost!r}: it is subtracted from 1.0 per broken rule.")
+        self.cost = float(cost)
+        self.__name__ = name
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return one score in [0, 1] per completion (TRL's reward signature)."""
+        texts = kwargs.get("model_text")
+        if texts is None:
+            texts = [_completion_text(c) for c in completions]
+        elif len(texts) != len(completions):
+            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        return [tag_constraint_reward(str(t), cost=self.cost) for t in texts]
+
+    def __repr__(self) -> str:
+        return f"TagConstraintReward(cost={self.cost})"
+
+
+def _tag_constraints(judge: Judge | None) -> RewardFunction:
+    return TagConstraintReward()
+
+
+REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
+
+
+# ---------------------------------------------------------------------------------------------
+# Learned reward models: built from a trained model directory (config `reward_models: {name: DIR}`).
+def _prmu_from(directory: str) -> RewardFunction:
+    from pr2_agent.reward_models.prmu import PRMUReward
+
+    return PRMUReward(directory)
+
+
+LEARNED_REWARDS: dict[str, Callable[[str], RewardFunction]] = {
+    "prmu": _prmu_from,
+    PERSONALIZATION_RM_REWARD: PersonalizationRMReward,
+}
+"""Reward name -> factory taking the trained model's directory."""
+
+
+def build_rewards(
+    names: Sequence[str], judge: Judge | None, models: Mapping[str, str] | None = None
+) -> list[RewardFunction]:
+    """Like :func:`build_reward_functions`, also building learned rewards from ``models`` (name -> directory).
+
+    Raises:
+        ValueError: A learned reward without its directory, a directory for no listed learned reward, or
+            what :func:`build_reward_functions` refuses.
+    """
+    models = dict(models or {})
+    stray = sorted(set(models) - {n for n in names if n in LEARNED_REWARDS})
+    if stray:
+        raise ValueError(f"reward_models names {stray}, which reward_funcs does not list as learned rewards "
+                         f"(learned: {sorted(LEARNED_REWARDS)}).")
+    missing = [n for n in names if n in LEARNED_REWARDS and n not in models]
+    if missing:
+        raise ValueError(f"reward(s) {missing} are learned reward models: give each trained directory as "
+                         f"reward_models: {{{missing[0]}: DIR}} (train PRMU with trainers/prmu_train.py).")
+    plain_names = [n for n in names if n not in LEARNED_REWARDS]
+    plain = iter(build_reward_functions(plain_names, judge) if plain_names else [])
+    if len(set(names)) != len(names):
+        raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
+    return [LEARNED_REWARDS[n](models[n]) if n in LEARNED_REWARDS else next(plain) for n in names]

@@ -1,1 +1,5 @@
-"""Reward models the trainers score rollouts with; each module owns one kind of model."""
+"""Learned reward models, one module each (imported by name, so none loads torch unless used).
+
+* ``pairwise``: a (query, output) pair encoder with a scalar head (PrLM's personalization reward model).
+* ``prmu``: PRMU, a reward model that sees a user embedding (TagPR).
+"""
