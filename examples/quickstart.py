@@ -52,6 +52,10 @@ def main() -> None:
         max_searches=args.max_searches,
     )
     graph = build_graph(store=store)
+    if args.base_url is None:  # the policy the graph resolves (same cache key); PR2_SERVING picks its backend
+        from pr2_agent.policy.resolve import resolve_policy, serving_backend
+
+        print(f"model {args.model!r} served by {serving_backend(resolve_policy(args.model))}")
     print(f"\nuser {args.user!r} asks: {args.question}")
     start = time.perf_counter()
     final: dict = {}
