@@ -94,9 +94,7 @@ def records(n: int, items: int) -> list[Any]:
             ProfileEntry(f"{uid}-{i}", f"Note {i} on {TOPICS[i % len(TOPICS)]}: I tried option {i * 7 % 97}.")
             for i in range(items)
         ]
-        out.append(
-            LaMPQARecord(uid, question, " ".join(aspects), [Aspect(a, a, a) for a in aspects], profile)
-        )
+        out.append(LaMPQARecord(uid, question, " ".join(aspects), [Aspect(a, a, a) for a in aspects], profile))
     return out
 
 

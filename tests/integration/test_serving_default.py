@@ -23,8 +23,13 @@ def test_embedded_answers_through_llamacpp_with_token_ids(tmp_path, monkeypatch)
     assert serving_backend(resolve_policy("embedded", seed=0, serving="transformers")) == "transformers"
 
     store = open_profile_store(tmp_path / "store", embedding="hash")
-    store.upsert("maya", [ProfileItem("m1", "I stopped eating meat two years ago."),
-                          ProfileItem("m2", "I only have 20 minutes to cook on weeknights.")])
+    store.upsert(
+        "maya",
+        [
+            ProfileItem("m1", "I stopped eating meat two years ago."),
+            ProfileItem("m2", "I only have 20 minutes to cook on weeknights."),
+        ],
+    )
     graph = build_graph(store=store)  # the model comes from the context, as in `pr2 ask`, the demo and Studio
     out = graph.invoke(
         {"question": "What should I cook tonight?"},
