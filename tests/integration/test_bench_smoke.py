@@ -43,3 +43,33 @@ def test_rollout_bench_smoke(tmp_path):
     # The embedded model's rollouts sample the same tokens whether or not states are kept across turns.
     assert result["identical_trajectories"] == "1/1"
     assert result["kv_cache_reused_tokens"] > 0
+
+
+def test_grpo_step_bench_smoke(tmp_path):
+    from tests.waiting import run_with_progress
+
+    out = tmp_path / "grpo_step.json"
+    done = run_with_progress(
+        [sys.executable, str(ROOT / "bench" / "grpo_step_bench.py"), "--smoke", "--out", str(out)], text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    # Equal sampled tokens is what makes the two step times comparable.
+    assert result["sampled_tokens"]["pr2"] == result["sampled_tokens"]["plain"]
+    assert result["ratio_pr2_over_plain"] > 0 and "PR2 step / plain TRL step" in done.stdout
+
+
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed (bootstrap.sh --test)")
+def test_serving_bench_smoke_on_the_shipped_policy(tmp_path, monkeypatch):
+    from tests.waiting import run_with_progress
+
+    monkeypatch.delenv("PR2_SERVING", raising=False)
+    out = tmp_path / "serving_embedded.json"
+    cmd = [sys.executable, str(ROOT / "bench" / "serving_bench.py"), "--smoke", "--model", "embedded", "--out", str(out)]
+    done = run_with_progress(cmd, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert set(result["tokens_per_s"]) == {"transformers", "llamacpp", "default"}
+    assert result["default_backend"] == "llamacpp"  # what users get when llama-cpp-python is installed
+    same, compared = map(int, result["greedy_ids_shared"].split("/"))
+    assert compared > 0
