@@ -65,11 +65,11 @@ def test_serving_bench_smoke_on_the_shipped_policy(tmp_path, monkeypatch):
 
     monkeypatch.delenv("PR2_SERVING", raising=False)
     out = tmp_path / "serving_embedded.json"
-    cmd = [sys.executable, str(ROOT / "bench" / "serving_bench.py"), "--smoke", "--model", "embedded", "--out", str(out)]
-    done = run_with_progress(cmd, text=True)
+    bench = str(ROOT / "bench" / "serving_bench.py")
+    done = run_with_progress([sys.executable, bench, "--smoke", "--model", "embedded", "--out", str(out)], text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
     assert set(result["tokens_per_s"]) == {"transformers", "llamacpp", "default"}
     assert result["default_backend"] == "llamacpp"  # what users get when llama-cpp-python is installed
     same, compared = map(int, result["greedy_ids_shared"].split("/"))
-    assert compared > 0
+    assert 0 < same <= compared  # float16 vs float32 may part late in a turn, never at the first token
