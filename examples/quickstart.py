@@ -69,8 +69,9 @@ def main() -> None:
                 who = "model" if seg["kind"] == "model" else "inserted"
                 print(f"\n[{node} / {who}]\n{seg['text'].strip()}")
     elapsed = time.perf_counter() - start
+    sampled = sum(len(s.get("token_ids") or []) for s in final.get("segments", []) if s["kind"] == "model")
     print(f"\nanswer ({final.get('finish')}, searches={final.get('searches')}, "
-          f"retrieved={final.get('retrieved_ids')}, {elapsed:.1f} s):\n{final.get('answer')}")
+          f"retrieved={final.get('retrieved_ids')}, {elapsed:.1f} s, {sampled} sampled tokens):\n{final.get('answer')}")
 
 
 if __name__ == "__main__":
