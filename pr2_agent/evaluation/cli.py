@@ -286,6 +286,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         label=label,
     )
     from pr2_agent.judges import JudgeEndpointError
+    from pr2_agent.policy.resolve import serving_backend
 
     try:
         runs = evaluation.run(records)
@@ -298,6 +299,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "task": task.name,
         **question_counts(records),
         **run_settings(args, [run_name(n, label) for n in names]),
+        "serving": serving_backend(policy),
         "model_load_s": round(model_load_s, 1),
         "wall_s": round(time.perf_counter() - started, 1),
     }
