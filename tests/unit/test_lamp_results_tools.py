@@ -113,3 +113,13 @@ def test_runs_table_compares_on_shared_questions_and_groups_seeds(tmp_path: Path
     assert result["rows"]["est/s0"]["accuracy"] == 1.0 and result["rows"]["est/s0"]["searches"] == 2.0
     assert result["groups"]["est"]["accuracy"] == {"mean": 0.75, "min": 0.5, "max": 1.0}
     assert "| est | 0.750 [0.500, 1.000]" in out.with_suffix(".md").read_text()
+
+
+def test_table_reads_the_baselines_of_another_generator(tmp_path: Path):
+    out = _eval_dir(
+        tmp_path,
+        {"nopers@base": [0.0] * 4, "rag@base": [1.0] * 4, "rag_random@base": [0.5] * 4, "pr2": [0.25] * 4},
+    )
+    row = task_rows(out, baseline_label="base")
+    assert row["official"]["rag"]["accuracy"] == 1.0 and row["official"]["pr2"]["accuracy"] == 0.25
+    assert row["rag_minus_rag_random"]["mean"] == 0.5
