@@ -18,17 +18,28 @@ Accepted forms:
 - ``"openai:NAME"``: NAME at an OpenAI-compatible endpoint (``base_url``, else the openai client's
   default); or any NAME when ``base_url`` is given.
 
+Which backend serves a local model is one setting, ``serving`` (argument, else ``PR2_SERVING``):
+``auto`` (default) serves ``embedded`` and policy artifacts on llama.cpp when llama-cpp-python is
+installed and the model loads on the CPU (a float16 GGUF of the merged policy: greedy tokens equal
+the transformers path's, about twice its tokens per second), else on transformers;
+``transformers`` keeps every local model on transformers; ``llamacpp`` puts every local model on
+llama.cpp (as if written ``llamacpp:NAME``) and says how to install it when it is missing. An
+explicit ``llamacpp:`` prefix always means llama.cpp. Trainers never resolve a model string: they
+generate with the training model itself (``trainers/rollout.py``), always on transformers.
+
 Loading a model takes seconds and a lot of memory, so each distinct set of arguments is resolved
 once and the same Policy object is returned afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 from pr2_agent.policy.base import Policy
 from pr2_agent.policy_artifact import SHIPPED_POLICY, ensure_policy, is_artifact
+from pr2_agent.suggestions import did_you_mean
 from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS, ensure_model
 
 EMBEDDED_ALIAS = "embedded"
@@ -36,9 +47,15 @@ BASE_ALIAS = "embedded-base"
 HF_PREFIX = "hf:"
 OPENAI_PREFIX = "openai:"
 LLAMACPP_PREFIX = "llamacpp:"
+SERVING_ENV = "PR2_SERVING"
+SERVING_CHOICES = ("auto", "transformers", "llamacpp")
+"""Values of ``serving`` / ``PR2_SERVING``: which backend serves a local model (module docstring)."""
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, str | None, str | None, int | None], Policy] = {}
+_cache: dict[tuple[str, str | None, str | None, int | None, float], Policy] = {}
+
+DEFAULT_TIMEOUT_S = 60.0
+"""Seconds one request to an OpenAI-compatible endpoint may take."""
 
 
 def resolve_policy(
@@ -47,6 +64,8 @@ def resolve_policy(
     base_url: str | None = None,
     api_key: str | None = None,
     seed: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    serving: str | None = None,
 ) -> Policy:
     """Return the Policy for ``model`` (cached per process and per argument set).
 
@@ -55,21 +74,71 @@ def resolve_policy(
         base_url: OpenAI-compatible endpoint; makes any plain name a served model.
         api_key: Key for the endpoint (else ``OPENAI_API_KEY``, else ``"EMPTY"``).
         seed: Sampling seed for local models (ignored by chat endpoints).
+        timeout: Seconds one request to an endpoint may take (ignored by local models).
+        serving: ``auto``, ``transformers`` or ``llamacpp`` (default: ``PR2_SERVING``, else ``auto``).
 
     Raises:
-        ValueError: ``model`` matches none of the accepted forms.
+        ValueError: ``model`` matches none of the accepted forms, or ``serving`` is not a choice.
     """
     if not isinstance(model, str) or not model.strip():
         raise ValueError(f"model must be a non-empty string, got {model!r}. {_accepted_forms()}")
-    spec = model.strip()
-    key = (_canonical(spec, base_url), base_url, api_key, seed)
+    spec = served_spec(model.strip(), base_url=base_url, serving=serving)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}.")
+    key = (_canonical(spec, base_url), base_url, api_key, seed, float(timeout))
     with _lock:
         # Held while loading: two threads asking for the same model must not load it twice.
         policy = _cache.get(key)
         if policy is None:
-            policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed)
+            policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed, timeout=float(timeout))
             _cache[key] = policy
         return policy
+
+
+def serving_choice(serving: str | None = None) -> str:
+    """The serving setting: ``serving`` if given, else ``PR2_SERVING``, else ``auto``.
+
+    Raises:
+        ValueError: Not one of ``SERVING_CHOICES``.
+    """
+    raw = serving if serving is not None else os.environ.get(SERVING_ENV, "auto")
+    value = raw.strip().lower()
+    if value not in SERVING_CHOICES:
+        source = "serving" if serving is not None else SERVING_ENV
+        raise ValueError(f"{source}={raw!r} is not a serving backend: use one of {', '.join(SERVING_CHOICES)}.")
+    return value
+
+
+def served_spec(spec: str, *, base_url: str | None = None, serving: str | None = None) -> str:
+    """The model string after the serving choice: ``spec`` itself, or ``llamacpp:spec`` when llama.cpp serves it."""
+    choice = serving_choice(serving)
+    if base_url is not None or spec.startswith((OPENAI_PREFIX, LLAMACPP_PREFIX)) or choice == "transformers":
+        return spec
+    if choice == "llamacpp":
+        return LLAMACPP_PREFIX + (spec[len(HF_PREFIX) :] if spec.startswith(HF_PREFIX) else spec)
+    # auto: only the shipped policy and policy artifacts, whose merged checkpoint lives in PR2_HOME and
+    # exports to a float16 GGUF that samples the transformers path's greedy tokens; a user's checkpoint
+    # directory is not written into, and llama.cpp here is a CPU build.
+    if spec == EMBEDDED_ALIAS or is_artifact(Path(spec).expanduser()):
+        from pr2_agent.policy.llamacpp import llama_cpp_available
+
+        if llama_cpp_available() and _device() == "cpu":
+            return LLAMACPP_PREFIX + spec
+    return spec
+
+
+def serving_backend(policy: Policy) -> str:
+    """Which backend a resolved policy runs on: ``llamacpp``, ``transformers``, ``endpoint``, or its class name."""
+    from pr2_agent.policy.chat import ChatModelPolicy
+    from pr2_agent.policy.local import LocalPolicy
+
+    if type(policy).__name__ == "LlamaCppPolicy":  # no import: llama-cpp-python may be absent
+        return "llamacpp"
+    if isinstance(policy, LocalPolicy):
+        return "transformers"
+    if isinstance(policy, ChatModelPolicy):
+        return "endpoint"
+    return type(policy).__name__
 
 
 def clear_policy_cache() -> None:
@@ -93,16 +162,16 @@ def _canonical(spec: str, base_url: str | None) -> str:
     return spec
 
 
-def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | None) -> Policy:
+def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | None, timeout: float) -> Policy:
     from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
 
     if spec.startswith(OPENAI_PREFIX):
         name = spec[len(OPENAI_PREFIX) :].strip()
         if not name:
             raise ValueError(f"{spec!r} names no model: write openai:NAME, e.g. openai:gpt-4o-mini.")
-        return ChatModelPolicy(openai_chat_model(name, base_url, api_key), name=spec)
+        return ChatModelPolicy(openai_chat_model(name, base_url, api_key, timeout=timeout), name=spec)
     if base_url is not None:
-        return ChatModelPolicy(openai_chat_model(spec, base_url, api_key), name=spec)
+        return ChatModelPolicy(openai_chat_model(spec, base_url, api_key, timeout=timeout), name=spec)
     if spec.startswith(LLAMACPP_PREFIX):
         return _llamacpp_policy(spec, seed)
 
@@ -127,7 +196,9 @@ def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | 
         raise ValueError(
             f"{spec!r} looks like a path, but there is no directory at {path.resolve()}. {_accepted_forms()}"
         )
-    raise ValueError(f"Unknown model {spec!r}. {_accepted_forms()}")
+    aliases = [EMBEDDED_ALIAS, BASE_ALIAS, *EMBEDDED_MODELS]
+    aliases += [LLAMACPP_PREFIX + alias for alias in aliases]
+    raise ValueError(f"Unknown model {spec!r}.{did_you_mean(spec, aliases)} {_accepted_forms()}")
 
 
 def _llamacpp_policy(spec: str, seed: int | None) -> Policy:
