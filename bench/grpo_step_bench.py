@@ -146,7 +146,7 @@ def pr2_step(model_dir: Path, dataset: Any, store: Any, args: argparse.Namespace
 
     rewards = build_reward_functions(["rubric_judge", "structure"], HashJudge())
     context = Context(top_k=3, max_searches=args.max_searches, max_new_tokens=args.new_tokens)
-    rollout = GraphRollout(store, RolloutSettings(context=context, num_baseline=args.baselines), rewards[0].score)
+    rollout = GraphRollout(store, RolloutSettings(context=context, num_baseline=args.baselines), rewards[0])
     timer = StepTimer()
     trainer = PR2GRPOTrainer(
         model=AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32),

@@ -113,3 +113,27 @@ def test_runs_table_compares_on_shared_questions_and_groups_seeds(tmp_path: Path
     assert result["rows"]["est/s0"]["accuracy"] == 1.0 and result["rows"]["est/s0"]["searches"] == 2.0
     assert result["groups"]["est"]["accuracy"] == {"mean": 0.75, "min": 0.5, "max": 1.0}
     assert "| est | 0.750 [0.500, 1.000]" in out.with_suffix(".md").read_text()
+
+
+def test_table_reads_the_baselines_of_another_generator(tmp_path: Path):
+    out = _eval_dir(
+        tmp_path,
+        {"nopers@base": [0.0] * 4, "rag@base": [1.0] * 4, "rag_random@base": [0.5] * 4, "pr2": [0.25] * 4},
+    )
+    row = task_rows(out, baseline_label="base")
+    assert row["official"]["rag"]["accuracy"] == 1.0 and row["official"]["pr2"]["accuracy"] == 0.25
+    assert row["rag_minus_rag_random"]["mean"] == 0.5
+
+
+def test_exact_estimator_analysis_matches_closed_forms():
+    from tools.lampset.estimator_exact import exact
+
+    p, q = 0.35, 0.5
+    grpo = exact("grpo", p, q)
+    assert grpo["no_signal"] == pytest.approx(p**4 + (1 - p) ** 4)  # the 4 scores are all equal
+    assert grpo["drift"] == pytest.approx(0.0, abs=1e-12)  # group-relative: sums to 0
+    # contrastive: silent only when all 5 agree; drifts down when the no-profile rollout wins more often
+    contrastive = exact("contrastive", p, q)
+    assert contrastive["no_signal"] == pytest.approx(p**4 * q + (1 - p) ** 4 * (1 - q))
+    assert contrastive["drift"] < 0 < exact("contrastive", 0.8, 0.05)["drift"]
+    assert exact("pr2", p, q)["drift"] < -2  # PR2's double baseline subtraction pushes every sample down

@@ -50,11 +50,19 @@ def paired_margin(a: dict[str, float], b: dict[str, float], seed: int = 0) -> di
     }
 
 
-def task_rows(out_dir: Path) -> dict[str, Any]:
-    """One task's systems, official metrics and margins."""
+def task_rows(out_dir: Path, baseline_label: str | None = None) -> dict[str, Any]:
+    """One task's systems, official metrics and margins.
+
+    ``baseline_label``: read the single-turn baselines from another generator's rows (``nopers@LABEL``...,
+    written by ``pr2 eval --label LABEL``); ``pr2`` stays the unlabelled run.
+    """
     summary = json.loads((out_dir / "summary.json").read_text())
-    systems = {s["system"]: s for s in summary["systems"]}
-    scores = {name: per_question(out_dir, name) for name in SYSTEMS}
+
+    def stored(name: str) -> str:
+        return f"{name}@{baseline_label}" if baseline_label and name != "pr2" else name
+
+    systems = {name: s for s in summary["systems"] for name in SYSTEMS if s["system"] == stored(name)}
+    scores = {name: per_question(out_dir, stored(name)) for name in SYSTEMS}
     return {
         "task": summary["judge"],
         "model": summary.get("model"),
@@ -109,11 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dirs", nargs="+", type=Path, help="pr2 eval --task lampN output directories")
     parser.add_argument("--out", type=Path, required=True, help="output path without extension")
+    parser.add_argument("--baseline-label", help="take nopers/rag/rag_random from the rows pr2 eval --label wrote")
     args = parser.parse_args(argv)
     missing = [str(d) for d in args.dirs if not (d / "summary.json").is_file()]
     if missing:
         parser.error(f"no summary.json in {', '.join(missing)}: run pr2 eval there first.")
-    tasks = [task_rows(d) for d in args.dirs]
+    tasks = [task_rows(d, args.baseline_label) for d in args.dirs]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".md").write_text(render(tasks), encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(tasks, indent=1) + "\n", encoding="utf-8")
