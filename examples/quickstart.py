@@ -52,6 +52,10 @@ def main() -> None:
         max_searches=args.max_searches,
     )
     graph = build_graph(profile_store=store)
+    if args.base_url is None:  # the policy the graph resolves (same cache key); PR2_SERVING picks its backend
+        from pr2_agent.policy.resolve import resolve_policy, serving_backend
+
+        print(f"model {args.model!r} served by {serving_backend(resolve_policy(args.model))}")
     print(f"\nuser {args.user!r} asks: {args.question}")
     start = time.perf_counter()
     final: dict = {}
@@ -65,8 +69,9 @@ def main() -> None:
                 who = "model" if seg["kind"] == "model" else "inserted"
                 print(f"\n[{node} / {who}]\n{seg['text'].strip()}")
     elapsed = time.perf_counter() - start
+    sampled = sum(len(s.get("token_ids") or []) for s in final.get("segments", []) if s["kind"] == "model")
     print(f"\nanswer ({final.get('finish')}, searches={final.get('searches')}, "
-          f"retrieved={final.get('retrieved_ids')}, {elapsed:.1f} s):\n{final.get('answer')}")
+          f"retrieved={final.get('retrieved_ids')}, {elapsed:.1f} s, {sampled} sampled tokens):\n{final.get('answer')}")
 
 
 if __name__ == "__main__":

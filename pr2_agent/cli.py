@@ -116,11 +116,18 @@ def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) 
             print(f"\n[{node}] inserted:\n{text}")
     for r in update.get("retrievals", []):
         print(f"  searched {r['query']!r} -> items {r['item_ids']}")
+    if update.get("steps"):  # a tagged chain (TagPR): one readable line per step
+        width = max(len(s["tag"]) for s in update["steps"])
+        print(f"\n[{node}] tagged steps:")
+        for n, step in enumerate(update["steps"], start=1):
+            print(f"  {n}. {step['tag']:<{width}}  {' '.join(step['text'].split())}")
+        problems = update.get("chain_problems") or []
+        print("  chain: valid" if not problems else f"  chain: invalid ({'; '.join(problems)})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Ask one question for one user and show the reasoning, searches, retrieved items and answer."""
-    from pr2_agent.graph import build_graph
+    from pr2_agent.methods import get_method
     from pr2_agent.policy.resolve import resolve_policy
 
     question = " ".join(args.question).strip()
@@ -131,6 +138,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             'ask needs --user USER, whose profile to search (pr2 ask --user maya "your question"), '
             "or --no-personalize to answer without a profile."
         )
+    method = get_method(args.method)
     context = Context(
         user_id=args.user or "",
         personalized=not args.no_personalize,
@@ -141,7 +149,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         collection=args.collection,
         embedding=args.embedding,
         retriever=args.retriever,
-        top_k=args.top_k,
+        top_k=method.default_top_k if args.top_k is None else args.top_k,
         max_searches=args.max_searches,
         max_new_tokens=args.max_new_tokens,
         temperature=args.temperature,
@@ -167,7 +175,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     policy = resolve_policy(context.model, base_url=context.base_url, timeout=args.timeout)
     load_s = time.perf_counter() - start
-    graph = build_graph(model=policy, profile_store=store)
+    graph = method.build_graph(model=policy, profile_store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
     # Tokens are printed as the model writes them (stream_mode="messages"), node updates after each step.
@@ -200,6 +208,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         "retrieved_ids": final.get("retrieved_ids", []),
         "retrievals": final.get("retrievals", []),
         "trajectory": final.get("segments", []),
+        **({"steps": final["steps"], "chain_problems": final.get("chain_problems", [])} if "steps" in final else {}),
         "timing_s": {"model_load": round(load_s, 3), "answer": round(answer_s, 3)},
     }
     if args.json:
@@ -240,9 +249,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--user", help="whose history to use")
     p.add_argument("--no-personalize", action="store_true", help="answer without any profile access")
-    p.add_argument("--top-k", type=int, default=3, help="items per search")
+    p.add_argument("--top-k", type=int, default=None, help="items per search (default: the method's; pr2 3, prlm 5)")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    p.add_argument(
+        "--method", default="pr2", help="the method whose graph answers (pr2_agent.methods: pr2, prlm, tagpr)"
+    )
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
     add_store_args(p)
     add_model_args(p)

@@ -183,3 +183,109 @@ PROXY_JUDGE_TEMPLATE = (
     "Question: {question}\nWhat the user needs: {aspect} ({reason})\nResponse: {response}\n\n"
     "Does the response address what the user needs? Answer Yes or No."
 )
+
+# ---------------------------------------------------------------------------------------------
+# PrLM (Zhang et al., 2025; config_lamp{4,5,7}.yaml of the authors' code): the system prompt verbatim
+# (including its closing full-width full stop). PrLM's user turn is LaMP's RAG prompt with a per-task
+# instruction and a {'title': ...} reply format; here the LaMP input already carries the task's
+# instruction, so the user turn keeps PrLM's frame (profiles first, then the input) and the task
+# parses the <answer> span as it parses any output.
+PRLM_SYSTEM_PROMPT = (
+    "You are a professional personalized recommendation assistant, capable of accurately inferring user "
+    "preferences as well as the preferences implied by the current query based on historical records, and the "
+    "content of the query. You first analyze the user's historical behavior patterns, past expressions of "
+    "preferences, and the context of the current query, and then combine this information for comprehensive "
+    "reasoning. You treat the reasoning process as an internal monologue, then provide the answer to the user. "
+    "Use the following format to reply: <think>\n...\n</think>\n<answer>\n......\n</answer>。"
+)
+PRLM_USER_TEMPLATE = (
+    "The historical profiles are as follows:\n{profiles}\n"
+    "Based on the historical profiles provided, reply to the user's input without explanation, and use only "
+    "English.\n{question}"
+)
+# One retrieved item per line, best first (PrLM joins its rendered profiles with newlines).
+PRLM_PROFILE_ITEM_TEMPLATE = "{text}"
+# Without profile access (the reward model's rejected outputs; an empty profile): the input alone.
+PRLM_NO_PROFILE_TEMPLATE = "{question}"
+
+# ---------------------------------------------------------------------------------------------
+# TagPR: tagged reasoning chains over the user's history (issue 13). The paper ("Tagging the Thought",
+# arXiv 2509.23140) reports nine primary tags but publishes neither their names nor their text: the
+# nine below, their definitions, examples and order rules (pr2_agent/tags.py) are this project's design.
+# Each entry: (tag, definition, example). Order here is the canonical order of a chain.
+TAGPR_PROMPT_VERSION = "tagpr-v1"
+TAGPR_TAGS: tuple[tuple[str, str, str], ...] = (
+    (
+        "analyze_input",
+        "what the current input is about and which outputs it allows",
+        "The movie fits sci-fi, psychology and thought-provoking.",
+    ),
+    (
+        "examine_history",
+        "read the user's past items that bear on this input, citing them by number",
+        "[1] and [3] are headlines this user wrote for local news articles.",
+    ),
+    (
+        "identify_pattern",
+        "name what recurs across those past items",
+        "Every title in [1]-[4] starts with 'Explainer: why'.",
+    ),
+    (
+        "weigh_evidence",
+        "settle conflicting or thin evidence: which items count and how much",
+        "[5] breaks the pattern, but it is one item against four, so the pattern holds.",
+    ),
+    (
+        "infer_preference",
+        "state the user's habit or preference as a rule",
+        "This user frames headlines as explainers of why something matters.",
+    ),
+    (
+        "relate_to_input",
+        "apply that rule to the current input",
+        "Here the article is about a heatwave in Lakeview, so explain why it matters there.",
+    ),
+    (
+        "consider_alternatives",
+        "name another output the input allows and why it fits this user less",
+        "A neutral 'Heatwave hits Lakeview' fits the article but not this user's frame.",
+    ),
+    (
+        "draft",
+        "write a candidate output",
+        "Explainer: why a heatwave matters for Lakeview",
+    ),
+    (
+        "check_draft",
+        "check the draft against the user's pattern and the input before answering",
+        "The draft keeps the 'Explainer: why ... matters for ...' frame and names the article's topic.",
+    ),
+)
+
+# The policy's user turn: short tag list (a 135M model pays for every prompt token), the user's
+# history as numbered items, then the input. {tags} is one "<tag>: definition" line per tag.
+TAGPR_INSTRUCTION = (
+    "Write the output this user would write for the input below. First reason about the user's history, "
+    "one step per tag, choosing from these tags:\n{tags}\n"
+    "Always use <examine_history>, <infer_preference> and <relate_to_input>. Then write only the final output "
+    "inside <answer> and </answer>. Nothing may appear outside the tags."
+)
+TAGPR_USER_TEMPLATE = "{instruction}\n\nThe user's history:\n{history}\n\nInput:\n{question}\n"
+TAGPR_HISTORY_ITEM_TEMPLATE = "[{rank}] {text}"
+TAGPR_EMPTY_HISTORY_TEXT = "(no items in this user's history)"
+
+# A teacher (any OpenAI-compatible model) gets every tag with its definition and example.
+TAGPR_TEACHER_SYSTEM_PROMPT = (
+    "You reason about one user's history before writing the output that user would write. Write each "
+    "reasoning step inside exactly one of these tags (definition, then an example):\n{tags}\n"
+    "Use <examine_history>, <infer_preference> and <relate_to_input> in every answer, keep each step to one "
+    "or two sentences, then give only the final output inside <answer> and </answer>."
+)
+TAGPR_TEACHER_TAG_LINE = "<{tag}>: {definition}. Example: <{tag}>{example}</{tag}>"
+
+# Labelling a step of free-form reasoning with one tag (teacher labelling of untagged chains).
+TAGPR_LABEL_SYSTEM_PROMPT = (
+    "You label one step of a reasoning chain about a user's history with exactly one tag. Tags:\n{tags}\n"
+    "Reply with the tag name only."
+)
+TAGPR_LABEL_USER_TEMPLATE = "Step: {step}\nTag:"

@@ -29,6 +29,7 @@ import argparse
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--limit", type=int, default=None, help="evaluate N questions, spread over the categories")
     p.add_argument("--rag-k", type=int, default=10, help="profile items in the rag prompts (LaMP-QA: 10)")
-    p.add_argument("--top-k", type=int, default=3, help="profile items per pr2 search (PR2 code: 3)")
+    p.add_argument(
+        "--top-k", type=int, default=None, help="profile items per method search (default: the method's; pr2 3, prlm 5)"
+    )
     p.add_argument("--max-searches", type=int, default=3, help="pr2 search budget")
     p.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling mass")
     p.add_argument("--batch-size", type=int, default=8, help="questions generated together (default: %(default)s)")
@@ -182,7 +185,9 @@ def build_systems(
         elif name == "planpers":
             systems.append(PlanPers(policy, context, store, args.rag_k, batch_size=args.batch_size, task=task))
         else:
-            systems.append(GraphSystem(get_method(name), policy, store, context, batch_size=args.batch_size))
+            method = get_method(name)
+            method_context = replace(context, top_k=method_top_k(args, name))
+            systems.append(GraphSystem(method, policy, store, method_context, batch_size=args.batch_size))
     return systems
 
 
@@ -192,7 +197,14 @@ TEMPLATE_FLAGS = ("model", "base_url", "top_k", "max_searches", "max_new_tokens"
 
 def run_template(args: argparse.Namespace) -> Context:
     """The template every system's runs derive from (``user_id`` is filled per question)."""
-    return Context(**{name: getattr(args, name) for name in TEMPLATE_FLAGS})
+    return Context(**{name: getattr(args, name) for name in TEMPLATE_FLAGS if getattr(args, name) is not None})
+
+
+def method_top_k(args: argparse.Namespace, name: str) -> int:
+    """Profile items per search of method ``name``: ``--top-k``, else the method's own default."""
+    from pr2_agent.methods import get_method
+
+    return int(args.top_k) if args.top_k is not None else get_method(name).default_top_k
 
 
 def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -215,8 +227,11 @@ def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, d
         "rag_random": {"rag_k": args.rag_k, **retrieval},
         "planpers": {"rag_k": args.rag_k, **retrieval},
     }
-    method_setup = {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval}
-    return {name: {**common, **extra.get(name, method_setup)} for name in names}
+    method_setup = {"max_searches": args.max_searches, **retrieval}
+    return {
+        name: {**common, **(extra[name] if name in extra else {**method_setup, "top_k": method_top_k(args, name)})}
+        for name in names
+    }
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -271,6 +286,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         label=label,
     )
     from pr2_agent.judges import JudgeEndpointError
+    from pr2_agent.policy.resolve import serving_backend
 
     try:
         runs = evaluation.run(records)
@@ -283,6 +299,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "task": task.name,
         **question_counts(records),
         **run_settings(args, [run_name(n, label) for n in names]),
+        "serving": serving_backend(policy),
         "model_load_s": round(model_load_s, 1),
         "wall_s": round(time.perf_counter() - started, 1),
     }
@@ -314,7 +331,7 @@ def check_eval_args(args: argparse.Namespace) -> tuple[list[str], str | None]:
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be >= 1, got {args.limit}.")
     for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
-        if value < 1:
+        if value is not None and value < 1:
             raise ValueError(f"{flag} must be >= 1, got {value}.")
     return names, label
 

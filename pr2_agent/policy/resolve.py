@@ -18,12 +18,22 @@ Accepted forms:
 - ``"openai:NAME"``: NAME at an OpenAI-compatible endpoint (``base_url``, else the openai client's
   default); or any NAME when ``base_url`` is given.
 
+Which backend serves a local model is one setting, ``serving`` (argument, else ``PR2_SERVING``):
+``auto`` (default) serves ``embedded`` and policy artifacts on llama.cpp when llama-cpp-python is
+installed and the model loads on the CPU (a float16 GGUF of the merged policy: greedy tokens equal
+the transformers path's, about twice its tokens per second), else on transformers;
+``transformers`` keeps every local model on transformers; ``llamacpp`` puts every local model on
+llama.cpp (as if written ``llamacpp:NAME``) and says how to install it when it is missing. An
+explicit ``llamacpp:`` prefix always means llama.cpp. Trainers never resolve a model string: they
+generate with the training model itself (``trainers/rollout.py``), always on transformers.
+
 Loading a model takes seconds and a lot of memory, so each distinct set of arguments is resolved
 once and the same Policy object is returned afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -37,6 +47,9 @@ BASE_ALIAS = "embedded-base"
 HF_PREFIX = "hf:"
 OPENAI_PREFIX = "openai:"
 LLAMACPP_PREFIX = "llamacpp:"
+SERVING_ENV = "PR2_SERVING"
+SERVING_CHOICES = ("auto", "transformers", "llamacpp")
+"""Values of ``serving`` / ``PR2_SERVING``: which backend serves a local model (module docstring)."""
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str | None, str | None, int | None, float], Policy] = {}
@@ -52,6 +65,7 @@ def resolve_policy(
     api_key: str | None = None,
     seed: int | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
+    serving: str | None = None,
 ) -> Policy:
     """Return the Policy for ``model`` (cached per process and per argument set).
 
@@ -61,13 +75,14 @@ def resolve_policy(
         api_key: Key for the endpoint (else ``OPENAI_API_KEY``, else ``"EMPTY"``).
         seed: Sampling seed for local models (ignored by chat endpoints).
         timeout: Seconds one request to an endpoint may take (ignored by local models).
+        serving: ``auto``, ``transformers`` or ``llamacpp`` (default: ``PR2_SERVING``, else ``auto``).
 
     Raises:
-        ValueError: ``model`` matches none of the accepted forms.
+        ValueError: ``model`` matches none of the accepted forms, or ``serving`` is not a choice.
     """
     if not isinstance(model, str) or not model.strip():
         raise ValueError(f"model must be a non-empty string, got {model!r}. {_accepted_forms()}")
-    spec = model.strip()
+    spec = served_spec(model.strip(), base_url=base_url, serving=serving)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}.")
     key = (_canonical(spec, base_url), base_url, api_key, seed, float(timeout))
@@ -78,6 +93,52 @@ def resolve_policy(
             policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed, timeout=float(timeout))
             _cache[key] = policy
         return policy
+
+
+def serving_choice(serving: str | None = None) -> str:
+    """The serving setting: ``serving`` if given, else ``PR2_SERVING``, else ``auto``.
+
+    Raises:
+        ValueError: Not one of ``SERVING_CHOICES``.
+    """
+    raw = serving if serving is not None else os.environ.get(SERVING_ENV, "auto")
+    value = raw.strip().lower()
+    if value not in SERVING_CHOICES:
+        source = "serving" if serving is not None else SERVING_ENV
+        raise ValueError(f"{source}={raw!r} is not a serving backend: use one of {', '.join(SERVING_CHOICES)}.")
+    return value
+
+
+def served_spec(spec: str, *, base_url: str | None = None, serving: str | None = None) -> str:
+    """The model string after the serving choice: ``spec`` itself, or ``llamacpp:spec`` when llama.cpp serves it."""
+    choice = serving_choice(serving)
+    if base_url is not None or spec.startswith((OPENAI_PREFIX, LLAMACPP_PREFIX)) or choice == "transformers":
+        return spec
+    if choice == "llamacpp":
+        return LLAMACPP_PREFIX + (spec[len(HF_PREFIX) :] if spec.startswith(HF_PREFIX) else spec)
+    # auto: only the shipped policy and policy artifacts, whose merged checkpoint lives in PR2_HOME and
+    # exports to a float16 GGUF that samples the transformers path's greedy tokens; a user's checkpoint
+    # directory is not written into, and llama.cpp here is a CPU build.
+    if spec == EMBEDDED_ALIAS or is_artifact(Path(spec).expanduser()):
+        from pr2_agent.policy.llamacpp import llama_cpp_available
+
+        if llama_cpp_available() and _device() == "cpu":
+            return LLAMACPP_PREFIX + spec
+    return spec
+
+
+def serving_backend(policy: Policy) -> str:
+    """Which backend a resolved policy runs on: ``llamacpp``, ``transformers``, ``endpoint``, or its class name."""
+    from pr2_agent.policy.chat import ChatModelPolicy
+    from pr2_agent.policy.local import LocalPolicy
+
+    if type(policy).__name__ == "LlamaCppPolicy":  # no import: llama-cpp-python may be absent
+        return "llamacpp"
+    if isinstance(policy, LocalPolicy):
+        return "transformers"
+    if isinstance(policy, ChatModelPolicy):
+        return "endpoint"
+    return type(policy).__name__
 
 
 def clear_policy_cache() -> None:

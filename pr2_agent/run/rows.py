@@ -25,6 +25,8 @@ def training_row(example: Example, task: Task, method: Method) -> dict[str, Any]
         "record_id": example.id,
         "user_id": example.user_id,
         "question": example.question,
+        # The user's history as text: what a reward model that conditions on the user reads (PRMU).
+        "profile_texts": [item.text for item in example.profile],
     }
 
 

@@ -61,3 +61,33 @@ def test_retrieval_bench_smoke(tmp_path):
         assert row["recall_at_k"] == 1.0 and row["foreign_hits"] == 0 and row["min_k_violations"] == 0
         assert row["exact_text_rank1"].split("/")[0] == row["exact_text_rank1"].split("/")[1]
         assert row["ingest_items_per_s_precomputed"] > 0
+
+
+def test_grpo_step_bench_smoke(tmp_path):
+    from tests.waiting import run_with_progress
+
+    out = tmp_path / "grpo_step.json"
+    done = run_with_progress(
+        [sys.executable, str(ROOT / "bench" / "grpo_step_bench.py"), "--smoke", "--out", str(out)], text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    # Equal sampled tokens is what makes the two step times comparable.
+    assert result["sampled_tokens"]["pr2"] == result["sampled_tokens"]["plain"]
+    assert result["ratio_pr2_over_plain"] > 0 and "PR2 step / plain TRL step" in done.stdout
+
+
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed (bootstrap.sh --test)")
+def test_serving_bench_smoke_on_the_shipped_policy(tmp_path, monkeypatch):
+    from tests.waiting import run_with_progress
+
+    monkeypatch.delenv("PR2_SERVING", raising=False)
+    out = tmp_path / "serving_embedded.json"
+    bench = str(ROOT / "bench" / "serving_bench.py")
+    done = run_with_progress([sys.executable, bench, "--smoke", "--model", "embedded", "--out", str(out)], text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert set(result["tokens_per_s"]) == {"transformers", "llamacpp", "default"}
+    assert result["default_backend"] == "llamacpp"  # what users get when llama-cpp-python is installed
+    same, compared = map(int, result["greedy_ids_shared"].split("/"))
+    assert 0 < same <= compared  # float16 vs float32 may part late in a turn, never at the first token

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def policy(llama_server: str) -> ChatModelPolicy:  # noqa: F811
-    return ChatModelPolicy(openai_chat_model("smollm2-135m", llama_server, timeout=120))
+    return ChatModelPolicy(openai_chat_model("smollm2-135m", llama_server, timeout=600))  # a busy server answers late
 
 
 def ask(question: str, **kw) -> GenerationRequest:

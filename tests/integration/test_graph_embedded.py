@@ -20,7 +20,7 @@ PROFILE = [
 
 @pytest.fixture(scope="module")
 def policy():
-    return resolve_policy("embedded", seed=0)
+    return resolve_policy("embedded", seed=0, serving="transformers")  # the transformers path itself
 
 
 @pytest.fixture(scope="module")

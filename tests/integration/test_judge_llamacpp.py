@@ -46,7 +46,7 @@ def check_result(result, n_aspects: int) -> None:
 
 
 def test_protocol_judge_end_to_end(llama_server):  # noqa: F811
-    judge = LaMPQAJudge(llama_server, json_mode=True, max_tokens=48, max_retries=1, timeout=300)
+    judge = LaMPQAJudge(llama_server, json_mode=True, max_tokens=48, max_retries=1, timeout=600)  # busy: late
     result = judge.judge(QUESTION, NARRATIVE, RUBRIC, GOOD)
     check_result(result, 2)
     assert result.judge == "lampqa:smollm2-135m" and not result.is_proxy

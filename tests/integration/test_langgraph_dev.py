@@ -8,11 +8,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -24,18 +25,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_ok(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"langgraph dev exited early with code {proc.returncode}")
+def _wait_ok(url: str, proc: subprocess.Popen) -> None:
+    """Wait until the server answers /ok, however long a loaded machine makes its start, while it makes progress."""
+
+    def ok() -> bool:
         try:
             with urllib.request.urlopen(f"{url}/ok", timeout=2) as r:
-                if r.status == 200:
-                    return
+                return bool(r.status == 200)
         except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"langgraph dev did not answer {url}/ok within {timeout} s")
+            return False
+
+    wait_until(ok, proc, what=f"langgraph dev at {url}", poll=0.5)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ BACKENDS = [
 
 @pytest.mark.parametrize("model", BACKENDS)
 def test_messages_stream_yields_token_chunks(model: str) -> None:
-    graph = build_graph(model=resolve_policy(model, seed=0))
+    graph = build_graph(model=resolve_policy(model, seed=0, serving="transformers"))  # llamacpp: is explicit
     chunks, final = [], {}
     for mode, payload in graph.stream(
         {"question": "What should I cook tonight?"}, context=CONTEXT, stream_mode=["messages", "values"]

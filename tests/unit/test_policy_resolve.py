@@ -34,6 +34,7 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch, tiny_dir: Path) -> Iterator[lis
 
     monkeypatch.setattr(resolve_module, "ensure_model", fake_ensure_model)
     monkeypatch.setattr(resolve_module, "ensure_policy", fake_ensure_policy)
+    monkeypatch.setenv("PR2_SERVING", "transformers")  # these check the forms; test_policy_serving the backend choice
     clear_policy_cache()
     yield ensured
     clear_policy_cache()
