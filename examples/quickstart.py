@@ -51,7 +51,7 @@ def main() -> None:
         max_new_tokens=args.max_new_tokens,
         max_searches=args.max_searches,
     )
-    graph = build_graph(store=store)
+    graph = build_graph(profile_store=store)
     print(f"\nuser {args.user!r} asks: {args.question}")
     start = time.perf_counter()
     final: dict = {}

@@ -7,14 +7,16 @@ it (exit code 2), never a traceback from inside a dependency.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from pr2_agent.cli_args import UsageError, add_model_args, add_store_args, open_store
+from pr2_agent.cli_args import Parser, UsageError, add_model_args, add_store_args, open_store
 from pr2_agent.context import Context
 from pr2_agent.run.environment import offline_defaults
 
@@ -52,14 +54,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pr2_agent.store import ProfileItem, load_profile_items
 
     batches: list[tuple[str, list[ProfileItem]]] = []
+    expected = {
+        "--lampqa": (args.lampqa, "a LaMP-QA data file (e.g. Lifestyle_and_Personal_Development_test.json)"),
+        "--lamp": (args.lamp, "a LaMP *_questions.json file"),
+    }
+    for flag, (given, kind) in expected.items():
+        if given and not Path(given).is_file():
+            raise UsageError(f"{flag} {given}: no such file. Pass the path of {kind}.")
     if args.lampqa:
         from pr2_agent.data.lampqa import load_lampqa
 
         for record in load_lampqa(args.lampqa):
             batches.append((record.id, [ProfileItem(id=p.id, text=p.text) for p in record.profile]))
     elif args.lamp:
-        from pathlib import Path
-
         from pr2_agent.tasks.lamp import load_lamp_examples
 
         for example in load_lamp_examples(args.lamp_task, Path(args.lamp)):
@@ -121,11 +128,16 @@ def _print_update(node: str, update: dict[str, Any], *, streamed: bool = False) 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Ask one question for one user and show the reasoning, searches, retrieved items and answer."""
     from pr2_agent.methods import get_method
-    from pr2_agent.resources import policy_for
+    from pr2_agent.policy.resolve import resolve_policy
 
     question = " ".join(args.question).strip()
     if not question:
         raise UsageError('ask needs a question: pr2 ask --user USER "your question"')
+    if not args.no_personalize and not args.user:
+        raise UsageError(
+            'ask needs --user USER, whose profile to search (pr2 ask --user maya "your question"), '
+            "or --no-personalize to answer without a profile."
+        )
     method = get_method(args.method)
     context = Context(
         user_id=args.user or "",
@@ -137,7 +149,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         collection=args.collection,
         embedding=args.embedding,
         retriever=args.retriever,
-        top_k=args.top_k,
+        top_k=method.default_top_k if args.top_k is None else args.top_k,
         max_searches=args.max_searches,
         max_new_tokens=args.max_new_tokens,
         temperature=args.temperature,
@@ -161,9 +173,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         torch.manual_seed(args.seed)
     start = time.perf_counter()
-    policy = policy_for(context, None)
+    policy = resolve_policy(context.model, base_url=context.base_url, timeout=args.timeout)
     load_s = time.perf_counter() - start
-    graph = method.build_graph(model=policy, store=store)
+    graph = method.build_graph(model=policy, profile_store=store)
     start = time.perf_counter()
     final: dict[str, Any] = {}
     # Tokens are printed as the model writes them (stream_mode="messages"), node updates after each step.
@@ -208,9 +220,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    """Build the ``pr2`` argument parser."""
-    parser = argparse.ArgumentParser(prog="pr2", description=__doc__.splitlines()[0] if __doc__ else None)
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the ``pr2`` argument parser.
+
+    Subcommands owned by other packages (``eval``) are registered in full only when ``argv`` names them:
+    their modules import the evaluation stack (LangGraph, the methods), which ``pr2 --help`` and the
+    other subcommands never need. ``argv=None`` reads ``sys.argv``.
+    """
+    command = _command_of(sys.argv[1:] if argv is None else argv)
+    parser = Parser(prog="pr2", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -231,50 +249,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+", help="the question")
     p.add_argument("--user", help="whose history to use")
     p.add_argument("--no-personalize", action="store_true", help="answer without any profile access")
-    p.add_argument("--top-k", type=int, default=3, help="items per search")
+    p.add_argument("--top-k", type=int, default=None, help="items per search (default: the method's; pr2 3, prlm 5)")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    p.add_argument("--method", default="pr2", help="the method whose graph answers: pr2, prlm, tagpr")
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
-    p.add_argument("--method", default="pr2", help="whose graph answers: pr2 (default) or tagpr (tagged steps)")
     add_store_args(p)
     add_model_args(p)
     p.set_defaults(func=cmd_ask)
 
-    for register in _extra_commands():
-        register(sub)
+    for name, (module, summary) in EXTRA_COMMANDS.items():
+        if name == command:
+            importlib.import_module(module).register(sub)
+        else:
+            sub.add_parser(name, help=summary)  # listed in `pr2 --help`; never parsed in this invocation
     return parser
 
 
-def _extra_commands() -> list[Callable[[Any], None]]:
-    """Subcommands owned by other packages (they add themselves to the parser)."""
-    registers: list[Callable[[Any], None]] = []
-    try:
-        from pr2_agent.evaluation.cli import register as register_eval
-    except ImportError:
-        return registers
-    registers.append(register_eval)
-    return registers
+EXTRA_COMMANDS = {
+    "eval": (
+        "pr2_agent.evaluation.cli",
+        "evaluate nopers / rag / rag_random / planpers / each method on a task and write scores, responses "
+        "and a summary",
+    ),
+}
+"""Subcommands registered by their own module's ``register(subparsers)``: name -> (module, one-line help)."""
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word that is not an option of ``pr2`` itself."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pr2`` command line."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    from pr2_agent.store import ProfileStoreError
-
     try:
         code: int = args.func(args)
         return code
-    except (UsageError, ValueError, FileNotFoundError, ConnectionError, ProfileStoreError) as exc:
+    except _user_facing_errors() as exc:
         if args.verbose:
             raise
-        print(f"pr2 {args.command}: error: {exc}", file=sys.stderr)
+        print(f"pr2 {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except RecursionError as exc:
+        if args.verbose:
+            raise
+        print(
+            f"pr2 {args.command}: error: an input is nested too deeply to read ({_one_line(exc)}). Check that the "
+            f"files you passed are the JSON the command expects (see pr2 {args.command} --help).",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print(f"pr2 {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _user_facing_errors() -> tuple[type[BaseException], ...]:
+    """Failures whose message already says what was wrong and how to fix it: shown as one line, no traceback."""
+    from pr2_agent.policy.chat import BackendUnavailableError
+    from pr2_agent.store import ProfileStoreError
+
+    # OSError covers ConnectionError, FileNotFoundError, PermissionError and IsADirectoryError.
+    return (UsageError, ValueError, OSError, ProfileStoreError, BackendUnavailableError)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -7,13 +7,54 @@ imports run one way.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import re
+from typing import Any, NoReturn
 
 from pr2_agent.context import DEFAULT_COLLECTION, DEFAULT_STORE_PATH
+from pr2_agent.suggestions import did_you_mean
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<given>[^']*)' \(choose from (?P<known>.*)\)")
 
 
 class UsageError(Exception):
     """A mistake in how the command was called (reported without a traceback)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors suggest the closest subcommand, choice or flag to a typo.
+
+    Subparsers made by ``add_subparsers().add_parser`` are of this class too, so a mistyped flag is
+    reported with the usage of the subcommand it was given to.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and ``message`` plus a "did you mean" when a known name is close; exit 2."""
+        match = _INVALID_CHOICE.search(message)
+        if match:
+            known = [name.strip().strip("'") for name in match.group("known").split(",")]
+            message += did_you_mean(match.group("given"), known)
+        super().error(message)
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> tuple[Any, list[str]]:
+        """Parse; an unknown flag is reported by the (sub)parser it was given to, with the closest flag."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        flags = [e for e in extras if e.startswith("-")]
+        if flags and not self._is_subparser():
+            owner = self._subparser_for(parsed)
+            known = [o for action in owner._actions for o in action.option_strings]
+            typo = flags[0].split("=", 1)[0]
+            owner.error(f"unrecognized arguments: {' '.join(extras)}.{did_you_mean(typo, known)}")
+        return parsed, extras
+
+    def _is_subparser(self) -> bool:
+        return " " in self.prog  # "pr2 ask": argparse names a subparser after its parent
+
+    def _subparser_for(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        command = getattr(parsed, "command", None)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+                return action.choices[command]
+        return self
 
 
 def add_store_args(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +78,12 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
         "directory, or a model name served at --base-url",
     )
     g.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1")
+    g.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        help="seconds one request to --base-url may take before the run stops with an error (default: %(default)s)",
+    )
     g.add_argument("--max-new-tokens", type=int, default=256, help="tokens per model turn")
     g.add_argument("--temperature", type=float, default=0.7)
     g.add_argument("--seed", type=int, default=None, help="seed the sampler for a reproducible run")
@@ -53,3 +100,13 @@ def open_store(args: argparse.Namespace) -> Any:
         embedding=args.embedding,
         retriever=args.retriever,
     )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, e.g. 60; got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0 seconds, got {text!r}")
+    return value

@@ -92,6 +92,7 @@ class LangGraphProfiles:
         self.store = store
         self.mode = mode
         self._warned_no_index = False
+        self._warned_empty: set[str] = set()
 
     def __repr__(self) -> str:
         return f"LangGraphProfiles({type(self.store).__name__}, namespace={PROFILE_NAMESPACE + ('<user>',)})"
@@ -134,6 +135,13 @@ class LangGraphProfiles:
                 logger.warning("%r has no vector index: retriever='dense' falls back to BM25.", self)
                 self._warned_no_index = True
         items = self._all(namespace)
+        if not items and user_id not in self._warned_empty:
+            self._warned_empty.add(user_id)
+            logger.warning(
+                "user %r has no profile in %r (namespace %s): its searches find nothing. Put the items there "
+                "first (LangGraphProfiles.upsert / copy_to_langgraph) or run with personalized=False.",
+                user_id, self, namespace,
+            )
         index = LexicalIndex([_text(i) for i in items])
         return [_hit(items[m.position], m.score) for m in index.search(query, k)]
 

@@ -185,6 +185,30 @@ PROXY_JUDGE_TEMPLATE = (
 )
 
 # ---------------------------------------------------------------------------------------------
+# PrLM (Zhang et al., 2025; config_lamp{4,5,7}.yaml of the authors' code): the system prompt verbatim
+# (including its closing full-width full stop). PrLM's user turn is LaMP's RAG prompt with a per-task
+# instruction and a {'title': ...} reply format; here the LaMP input already carries the task's
+# instruction, so the user turn keeps PrLM's frame (profiles first, then the input) and the task
+# parses the <answer> span as it parses any output.
+PRLM_SYSTEM_PROMPT = (
+    "You are a professional personalized recommendation assistant, capable of accurately inferring user "
+    "preferences as well as the preferences implied by the current query based on historical records, and the "
+    "content of the query. You first analyze the user's historical behavior patterns, past expressions of "
+    "preferences, and the context of the current query, and then combine this information for comprehensive "
+    "reasoning. You treat the reasoning process as an internal monologue, then provide the answer to the user. "
+    "Use the following format to reply: <think>\n...\n</think>\n<answer>\n......\n</answer>。"
+)
+PRLM_USER_TEMPLATE = (
+    "The historical profiles are as follows:\n{profiles}\n"
+    "Based on the historical profiles provided, reply to the user's input without explanation, and use only "
+    "English.\n{question}"
+)
+# One retrieved item per line, best first (PrLM joins its rendered profiles with newlines).
+PRLM_PROFILE_ITEM_TEMPLATE = "{text}"
+# Without profile access (the reward model's rejected outputs; an empty profile): the input alone.
+PRLM_NO_PROFILE_TEMPLATE = "{question}"
+
+# ---------------------------------------------------------------------------------------------
 # TagPR: tagged reasoning chains over the user's history (issue 13). The paper ("Tagging the Thought",
 # arXiv 2509.23140) reports nine primary tags but publishes neither their names nor their text: the
 # nine below, their definitions, examples and order rules (pr2_agent/tags.py) are this project's design.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Generic, Protocol, TypeVar
 
+from pr2_agent.suggestions import did_you_mean
+
 
 class Named(Protocol):
     """Anything registered by its ``name``."""
@@ -35,7 +37,8 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            raise ValueError(f"unknown {self.what} {name!r}: choose from {', '.join(self._items)}.") from None
+            hint = did_you_mean(name, self._items)
+            raise ValueError(f"unknown {self.what} {name!r}:{hint} Choose from {', '.join(self._items)}.") from None
 
     def names(self) -> list[str]:
         """Every registered name, in registration order."""

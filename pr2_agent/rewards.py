@@ -15,9 +15,11 @@ Pick them by name from a config through :data:`REWARD_FUNCTIONS`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from pr2_agent import prompts
 from pr2_agent.judges import Judge, JudgeItem
 from pr2_agent.parsing import answer_text, has_think_before_answer
 
@@ -202,8 +204,10 @@ REWARD_FUNCTIONS: dict[str, Callable[[Judge | None], RewardFunction]] = {
 """Reward name -> factory taking the configured judge."""
 
 
-def build_reward_functions(names: Sequence[str], judge: Judge | None) -> list[RewardFunction]:
-    """Instantiate rewards by name, in order.
+def build_reward_functions(
+    names: Sequence[str], judge: Judge | None, *, reward_model_path: str | None = None
+) -> list[RewardFunction]:
+    """Instantiate rewards by name, in order (``reward_model_path``: for :data:`MODEL_REWARD_FUNCTIONS`).
 
     Raises:
         ValueError: An unknown or repeated name, or no names at all.
@@ -215,7 +219,12 @@ def build_reward_functions(names: Sequence[str], judge: Judge | None) -> list[Re
         raise ValueError(f"unknown reward function(s) {unknown}; available: {sorted(REWARD_FUNCTIONS)}.")
     if len(set(names)) != len(names):
         raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
-    return [REWARD_FUNCTIONS[n](judge) for n in names]
+    return [
+        MODEL_REWARD_FUNCTIONS[n](reward_model_path)
+        if reward_model_path is not None and n in MODEL_REWARD_FUNCTIONS
+        else REWARD_FUNCTIONS[n](judge)
+        for n in names
+    ]
 
 
 def _answers(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) -> list[str]:
@@ -229,8 +238,185 @@ def _answers(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# TagPR: the tag-constraint reward (its learned PRMU reward lives in pr2_agent.reward_models.prmu).
+# PrLM's reward terms (weights 1.0 / 0.1 / 0.1 in its code; set them with GRPOConfig.reward_weights).
+PRLM_ROUGE_REWARD = "prlm_rouge"
+THINK_ANSWER_FORMAT_REWARD = "think_answer_format"
+PERSONALIZATION_RM_REWARD = "personalization_rm"
+
+_ROUGE_SUM: Any = None
+
+
+def rouge_f_sum(prediction: str, reference: str) -> float:
+    """ROUGE-1 + ROUGE-2 + ROUGE-L F1 of one text against one reference, in [0, 3] (PrLM's ``accuracy_k``).
+
+    ``rouge-score`` with LaMP's settings (default tokenizer, no stemming); PrLM's code tokenizes with
+    jieba for ``rouge_chinese``, which on English text is the same word split.
+
+    >>> rouge_f_sum("police kill the gunman", "police kill the gunman"), rouge_f_sum("a b", "c d")
+    (3.0, 0.0)
+    """
+    global _ROUGE_SUM
+    if _ROUGE_SUM is None:
+        from rouge_score import rouge_scorer
+
+        _ROUGE_SUM = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=False)
+    scores = _ROUGE_SUM.score(reference, prediction)
+    return float(sum(s.fmeasure for s in scores.values()))
+
+
+def prlm_rouge_reward(task: int, answer: str, gold: str) -> float:
+    """PrLM's accuracy term: ROUGE-1+2+L F1 of the task-parsed answer against the gold (0 when empty).
+
+    >>> prlm_rouge_reward(4, 'Headline: "Rain floods Lakeview"', "Rain floods Lakeview")
+    3.0
+    """
+    from pr2_agent.tasks.lamp import parse_prediction
+
+    prediction = parse_prediction(task, answer) if answer.strip() else ""
+    return rouge_f_sum(prediction, gold) if prediction else 0.0
+
+
+class PrLMRougeReward:
+    """PrLM's ``accuracy_k``: ROUGE-1+2+L F1 of each row's final answer against its gold (LaMP rows)."""
+
+    def __init__(self, *, name: str = PRLM_ROUGE_REWARD) -> None:
+        """Nothing to configure: the task and gold come with each row (``lamp_task``, ``gold``)."""
+        self.__name__ = name
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return one value in [0, 3] per completion (TRL's reward signature)."""
+        n = len(completions)
+        answers = _answers(kwargs, completions, self.__name__)
+        tasks = _column(kwargs, "lamp_task", n, self.__name__)
+        golds = _column(kwargs, "gold", n, self.__name__)
+        return [prlm_rouge_reward(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
+
+    def __repr__(self) -> str:
+        return "PrLMRougeReward()"
+
+
+def think_answer_format(text: str) -> float:
+    """1.0 when the model wrote exactly a non-empty ``<think>`` then a non-empty ``<answer>``, else 0.0.
+
+    PrLM's ``format`` term (its ``fixed_law_format_reward`` is not in the released code): the reply
+    format its system prompt asks for, ``<think>\\n...\\n</think>\\n<answer>\\n...\\n</answer>``, with
+    nothing but whitespace around the two spans.
+
+    >>> think_answer_format("<think>\\nshort\\n</think>\\n<answer>\\nNew job!\\n</answer>")
+    1.0
+    >>> think_answer_format("<answer>New job!</answer>"), think_answer_format("<think>x</think> New job!")
+    (0.0, 0.0)
+    """
+    return 1.0 if _THINK_THEN_ANSWER.fullmatch(text) else 0.0
+
+
+_THINK_THEN_ANSWER = re.compile(
+    rf"\s*<{prompts.THINK_TAG}>\s*\S.*?</{prompts.THINK_TAG}>\s*<{prompts.ANSWER_TAG}>\s*\S.*?</{prompts.ANSWER_TAG}>\s*",
+    re.DOTALL,
+)
+
+
+class ThinkAnswerFormatReward:
+    """PrLM's format term over what the model wrote (the rollout's ``model_text``, else the completion)."""
+
+    def __init__(self, *, name: str = THINK_ANSWER_FORMAT_REWARD) -> None:
+        """Nothing to configure."""
+        self.__name__ = name
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return 1.0 or 0.0 per completion (TRL's reward signature)."""
+        texts = kwargs.get("model_text")
+        if texts is None:
+            texts = [_completion_text(c) for c in completions]
+        elif len(texts) != len(completions):
+            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        return [think_answer_format(str(t)) for t in texts]
+
+    def __repr__(self) -> str:
+        return "ThinkAnswerFormatReward()"
+
+
+class PersonalizationRMReward:
+    """PrLM's ``person_k``: sigmoid of the pairwise reward model's score of (input, parsed answer), in (0, 1).
+
+    The model (:class:`pr2_agent.reward_models.pairwise.PairwiseRewardModel`, a directory written by
+    ``trainers/prlm_rm_train.py``) is loaded on the first call and never pickled (only its path is).
+    An empty answer scores 0 without a model call. The query is the row's ``question`` (the LaMP
+    input, which holds the article / abstract / tweet PrLM's code extracts from its prompt).
+    """
+
+    def __init__(self, model_path: str, *, batch_size: int = 32, name: str = PERSONALIZATION_RM_REWARD) -> None:
+        """Keep the path (checked now, loaded on first use)."""
+        from pathlib import Path
+
+        if not (Path(model_path) / "config.json").is_file():
+            raise ValueError(
+                f"reward {name!r}: {model_path!r} is not a reward model directory (no config.json). Train one with "
+                "`python trainers/prlm_rm_train.py --config trainers/configs/prlm_rm_cpu.yaml` and point "
+                "reward_model_path at its output_dir."
+            )
+        self.model_path = str(model_path)
+        self.batch_size = batch_size
+        self.__name__ = name
+        self._model: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_model": None}
+
+    def scores(self, queries: Sequence[str], outputs: Sequence[str]) -> list[float]:
+        """Sigmoid RM scores; 0.0 for an empty output."""
+        if self._model is None:
+            from pr2_agent.reward_models.pairwise import PairwiseRewardModel
+
+            self._model = PairwiseRewardModel.load(self.model_path, batch_size=self.batch_size)
+        keep = [i for i, o in enumerate(outputs) if o.strip()]
+        values = [0.0] * len(outputs)
+        raw = self._model.score([queries[i] for i in keep], [outputs[i] for i in keep])
+        for i, r in zip(keep, raw, strict=True):
+            values[i] = 1.0 / (1.0 + math.exp(-r))
+        return values
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
+        """Return one value per completion (TRL's reward signature)."""
+        from pr2_agent.tasks.lamp import parse_prediction
+
+        n = len(completions)
+        answers = [str(a) for a in _answers(kwargs, completions, self.__name__)]
+        queries = [str(q) for q in _column(kwargs, "question", n, self.__name__)]
+        tasks = kwargs.get("lamp_task")
+        if tasks is not None:  # LaMP rows: score the output the task reads, as the RM was trained on
+            answers = [parse_prediction(int(t), a) if a.strip() else "" for t, a in zip(tasks, answers, strict=True)]
+        return list(self.scores(queries, answers))
+
+    def __repr__(self) -> str:
+        return f"PersonalizationRMReward(model_path={self.model_path!r})"
+
+
+def _needs_model_path(name: str) -> Callable[[Judge | None], RewardFunction]:
+    def refuse(judge: Judge | None) -> RewardFunction:
+        raise ValueError(f"reward {name!r} needs a trained reward model: set reward_model_path in the config.")
+
+    return refuse
+
+
+MODEL_REWARD_FUNCTIONS: dict[str, Callable[[str], RewardFunction]] = {
+    PERSONALIZATION_RM_REWARD: PersonalizationRMReward,
+}
+"""Rewards that read a trained model: name -> factory taking the model directory (``reward_model_path``)."""
+
+REWARD_FUNCTIONS.update(
+    {
+        PRLM_ROUGE_REWARD: lambda judge: PrLMRougeReward(),
+        THINK_ANSWER_FORMAT_REWARD: lambda judge: ThinkAnswerFormatReward(),
+        PERSONALIZATION_RM_REWARD: _needs_model_path(PERSONALIZATION_RM_REWARD),
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# TagPR: the tag-constraint reward, and PRMU (pr2_agent.reward_models.prmu) as a model reward.
 TAG_REWARD = "tag_constraints"
+PRMU_REWARD = "prmu"
 TAG_PROBLEM_COST = 0.25
 """What each broken schema rule costs, from 1.0 for a valid chain down to 0."""
 
@@ -279,41 +465,12 @@ def _tag_constraints(judge: Judge | None) -> RewardFunction:
     return TagConstraintReward()
 
 
-REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
-
-
-# ---------------------------------------------------------------------------------------------
-# Learned reward models: built from a trained model directory (config `reward_models: {name: DIR}`).
 def _prmu_from(directory: str) -> RewardFunction:
     from pr2_agent.reward_models.prmu import PRMUReward
 
     return PRMUReward(directory)
 
 
-LEARNED_REWARDS: dict[str, Callable[[str], RewardFunction]] = {"prmu": _prmu_from}
-"""Reward name -> factory taking the trained model's directory."""
-
-
-def build_rewards(
-    names: Sequence[str], judge: Judge | None, models: Mapping[str, str] | None = None
-) -> list[RewardFunction]:
-    """Like :func:`build_reward_functions`, also building learned rewards from ``models`` (name -> directory).
-
-    Raises:
-        ValueError: A learned reward without its directory, a directory for no listed learned reward, or
-            what :func:`build_reward_functions` refuses.
-    """
-    models = dict(models or {})
-    stray = sorted(set(models) - {n for n in names if n in LEARNED_REWARDS})
-    if stray:
-        raise ValueError(f"reward_models names {stray}, which reward_funcs does not list as learned rewards "
-                         f"(learned: {sorted(LEARNED_REWARDS)}).")
-    missing = [n for n in names if n in LEARNED_REWARDS and n not in models]
-    if missing:
-        raise ValueError(f"reward(s) {missing} are learned reward models: give each trained directory as "
-                         f"reward_models: {{{missing[0]}: DIR}} (train PRMU with trainers/prmu_train.py).")
-    plain_names = [n for n in names if n not in LEARNED_REWARDS]
-    plain = iter(build_reward_functions(plain_names, judge) if plain_names else [])
-    if len(set(names)) != len(names):
-        raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
-    return [LEARNED_REWARDS[n](models[n]) if n in LEARNED_REWARDS else next(plain) for n in names]
+REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
+REWARD_FUNCTIONS[PRMU_REWARD] = _needs_model_path(PRMU_REWARD)
+MODEL_REWARD_FUNCTIONS[PRMU_REWARD] = _prmu_from

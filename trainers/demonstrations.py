@@ -11,8 +11,14 @@ Two teachers drive the graph:
 
 * :class:`DemonstrationPolicy` writes turns from the data (``pr2_meta`` of the bundled development
   set): think about what the answer depends on, search with facet-level queries (never the hidden
-  fact), read the results the graph actually inserted, name only the facts found in them, answer
-  with those facts. Wording is drawn from several templates with an RNG seeded per record and turn.
+  fact), read the results the graph actually inserted, quote the sentence of each useful result that
+  carries its fact, answer with those quotes. Wording is drawn from several templates with an RNG
+  seeded per record and turn.
+
+  Quoting, not paraphrasing: with the catalog's fact phrase ("returning player after a twenty-year
+  break") the student learned to write a fluent fact-shaped phrase whatever the results said, and
+  invented facts at serving time ("a friend who has a cookbook"). A quote is in its context, so
+  copying it is what the student learns.
 * any other :class:`~pr2_agent.policy.base.Policy` (a teacher model behind an OpenAI-compatible
   endpoint); :mod:`trainers.export` keeps only its trajectories the judge scores high enough.
 
@@ -29,6 +35,8 @@ from typing import Any
 
 from pr2_agent import prompts
 from pr2_agent.data.lampqa import LaMPQARecord
+from pr2_agent.judges.embedding import split_sentences
+from pr2_agent.judges.specifics import content_words
 from pr2_agent.parsing import parse_action
 from pr2_agent.policy.base import Generation, GenerationRequest, Policy
 from pr2_agent.policy.encoding import EncodesRequests, RequestEncoder
@@ -106,11 +114,11 @@ PLAN_THOUGHTS = (
 )
 QUERY_FORMS = ("{q}", "{q} {topic}", "{topic} {q}", "{q}?", "posts about {q}", "{topic}: {q}")
 HIT_FORMS = (
-    "[{r}] tells me: {fact}.",
-    "From [{r}]: {fact}.",
-    "Result [{r}] is useful: {fact}.",
-    "[{r}] shows {fact}.",
-    "Item [{r}] matters: {fact}.",
+    '[{r}] says: "{fact}".',
+    'From [{r}]: "{fact}".',
+    'Result [{r}] is useful: "{fact}".',
+    '[{r}] shows "{fact}".',
+    'Item [{r}] matters: "{fact}".',
 )
 NOTHING_FORMS = (
     "These results say nothing about {q}.",
@@ -133,12 +141,12 @@ INTROS = (
     "Here is advice that fits your situation.",
 )
 FACT_FORMS = (
-    "{aspect}: keep in mind {fact}.",
-    "Since your history mentions {fact}, focus on {aspect_l}.",
-    "Given what you told me before ({fact}), {aspect_l} matters most.",
-    "You mentioned {fact}, so I would plan around that ({aspect_l}).",
+    'Keep in mind what you told me: "{fact}".',
+    'Since you wrote "{fact}", I would plan around that.',
+    'You mentioned "{fact}", so that shapes my suggestion.',
+    'Given what you said before ("{fact}"), this matters most.',
 )
-BULLET_FORM = "- {aspect}: {fact}."
+BULLET_FORM = '- You said: "{fact}".'
 NO_FACT_ANSWERS = (
     "I could not find anything in your history that changes the answer, so here is general advice on "
     "{topic}: start simple, set one clear goal, and adjust as you learn what works for you.",
@@ -174,9 +182,24 @@ def _phrasings(query: str, rng: random.Random) -> list[str]:
     return forms
 
 
-def _lower_first(text: str) -> str:
-    # Keep acronyms and proper nouns at the start ("ADHD", "Python") as they are.
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+def quote(item_text: str, fact: str) -> str:
+    """The sentence of a profile item that carries ``fact`` (most shared content words), unpunctuated.
+
+    Statements win ties over questions: "My first open mic is in eight weeks" over "What should I say
+    at an open mic?".
+
+    Example:
+        >>> quote("Best earplugs? I've had tinnitus since a festival. Thanks!", "tinnitus: practice quietly")
+        "I've had tinnitus since a festival"
+    """
+    wanted = content_words(fact)
+    sentences = split_sentences(item_text) or [item_text]
+    best = max(
+        sentences,
+        key=lambda t: (len(content_words(t) & wanted), not t.rstrip().endswith("?"), -len(t)),
+    )
+    return best.strip().rstrip(".!?").strip()
+
 
 
 def _topic(record: LaMPQARecord) -> str:
@@ -242,6 +265,8 @@ class DemonstrationPolicy:
         self.probe = probe
         self.evidence = read_evidence(record)
         self.topic = _topic(record)
+        self.texts = {p.id: p.text for p in record.profile}
+        self._seen: list[str] = []
         plan_rng = random.Random(f"{seed}:{record.id}:plan")
         self.order = list(self.evidence)
         plan_rng.shuffle(self.order)
@@ -265,6 +290,7 @@ class DemonstrationPolicy:
         retrievals = [information_items(s) for s in segments if s["kind"] == "env" and "item_ids" in s]
         seen_ids = [i.item_id for block in retrievals for i in block]
         covered = self._discovery_order(seen_ids)
+        self._seen = seen_ids
         if segments and segments[-1]["text"] == prompts.FORCED_ANSWER_OBSERVATION:
             # The graph already opened <answer>: continue inside it.
             text = self._answer_body(covered, rng) + prompts.close_tag(prompts.ANSWER_TAG)
@@ -315,7 +341,7 @@ class DemonstrationPolicy:
         for item in latest:
             aspect = by_item.get(item.item_id)
             if aspect is not None and item.item_id not in before:
-                parts.append(rng.choice(HIT_FORMS).format(r=item.rank, fact=aspect.fact))
+                parts.append(rng.choice(HIT_FORMS).format(r=item.rank, fact=self.quote_of(aspect, item.item_id)))
             else:
                 useless.append(f"[{item.rank}]")
         if not parts:
@@ -344,7 +370,7 @@ class DemonstrationPolicy:
         sentences = [rng.choice(INTROS)]
         for a in covered:
             form = BULLET_FORM if bullets else rng.choice(FACT_FORMS)
-            sentences.append(form.format(aspect=a.aspect, aspect_l=_lower_first(a.aspect), fact=a.fact))
+            sentences.append(form.format(fact=self.quote_of(a)))
         sentences.append(rng.choice(CLOSINGS))
         return ("\n" if bullets else " ").join(s for s in sentences if s)
 
@@ -354,6 +380,13 @@ class DemonstrationPolicy:
         return f"{self._think(thought)}\n{prompts.open_tag(tag)}{answer}{prompts.close_tag(tag)}"
 
     # -- helpers -----------------------------------------------------------------------------------
+
+    def quote_of(self, aspect: EvidenceAspect, item_id: str | None = None) -> str:
+        """The quote an aspect is named by: from ``item_id``, else its first evidence item retrieved so far."""
+        if item_id is None:
+            item_id = next((i for i in self._seen if i in aspect.item_ids), aspect.item_ids[0])
+        text = self.texts.get(item_id)
+        return quote(text, aspect.fact) if text else aspect.fact
 
     @staticmethod
     def _think(text: str) -> str:

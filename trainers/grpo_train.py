@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field, fields  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from pr2_agent.advantage import ADVANTAGE_KINDS, K_SHIFT  # noqa: E402
+from pr2_agent.advantage import ADVANTAGE_KINDS, BASELINE_ADVANTAGES, K_SHIFT  # noqa: E402
 from pr2_agent.context import Context  # noqa: E402
 from pr2_agent.prompts import PROMPT_VERSION  # noqa: E402
 from pr2_agent.rewards import REWARD_FUNCTIONS, SCORE_REWARD  # noqa: E402
@@ -79,19 +79,25 @@ class PR2ScriptArguments:
     )
     advantage: str = field(
         default="pr2",
-        metadata={"help": "'pr2' (PR2's baseline-relative formula) or 'grpo' (TRL's, the ablation)."},
+        metadata={
+            "help": "'pr2' (PR2's baseline-relative formula), 'contrastive' (personalized and non-personalized "
+            "scores normalised as one group, only personalized rows trained) or 'grpo' (TRL's, no baseline)."
+        },
     )
     k_shift: float = field(default=K_SHIFT, metadata={"help": "Weight of PR2's r_v / std_rag term."})
     reward_funcs: list[str] = field(
         default_factory=lambda: [SCORE_REWARD, "structure"],
         metadata={"help": f"Reward functions by name, from {sorted(REWARD_FUNCTIONS)}."},
     )
-    reward_models: dict[str, str] | str | None = field(
+    score_reward: str | None = field(
         default=None,
-        metadata={"help": "Learned rewards' trained directories, e.g. {prmu: outputs/prmu} (YAML mapping or JSON)."},
+        metadata={
+            "help": "The reward function whose value is the score s_i (it also scores the non-personalized "
+            "baseline answers): rubric_judge (LaMP-QA) or lamp_metric (LaMP). Default: the first of reward_funcs."
+        },
     )
     judge: str = field(
-        default="proxy",
+        default="specifics",
         metadata={
             "help": "'proxy' (offline MiniLM similarity), 'specifics' (offline, credits the user's own facts) "
             "or 'lampqa' (LaMP-QA protocol, endpoint)."
@@ -106,6 +112,10 @@ class PR2ScriptArguments:
     judge_model: str | None = field(default=None, metadata={"help": "lampqa judge model (None: first served)."})
     judge_concurrency: int = field(default=8, metadata={"help": "lampqa judge: parallel requests."})
     judge_max_tokens: int = field(default=512, metadata={"help": "lampqa judge: generation cap per call."})
+    reward_model_path: str | None = field(
+        default=None,
+        metadata={"help": "A trained reward model directory, for rewards that read one (PrLM's personalization_rm)."},
+    )
 
     def __post_init__(self) -> None:
         """Validate the choices; messages name the option and the fix."""
@@ -124,16 +134,24 @@ class PR2ScriptArguments:
             problems.append(f"judge must be one of {JUDGE_KINDS}, got {self.judge!r}")
         if self.judge == "lampqa" and not self.judge_base_url:
             problems.append("judge 'lampqa' needs judge_base_url (the OpenAI-compatible endpoint serving it)")
-        if self.advantage == "pr2" and self.num_baseline < 1:
-            problems.append("advantage 'pr2' needs num_baseline >= 1 (its baseline); else use advantage 'grpo'")
-        if self.advantage == "pr2" and SCORE_REWARD not in self.reward_funcs:
-            problems.append(f"advantage 'pr2' needs {SCORE_REWARD!r} in reward_funcs (it is the score s_i)")
+        if self.advantage in BASELINE_ADVANTAGES and self.num_baseline < 1:
+            problems.append(
+                f"advantage {self.advantage!r} needs num_baseline >= 1 (its baseline); else use advantage 'grpo'"
+            )
+        if self.score_reward is not None and self.score_reward not in self.reward_funcs:
+            problems.append(
+                f"score_reward {self.score_reward!r} is not in reward_funcs {self.reward_funcs}; add it there"
+            )
         if self.max_minutes is not None and not self.max_minutes > 0:
             problems.append(f"max_minutes must be > 0, got {self.max_minutes}; leave it unset to train for max_steps")
         if self.max_train_samples is not None and self.max_train_samples < 1:
             problems.append(f"max_train_samples must be >= 1, got {self.max_train_samples}")
         if problems:
             raise ValueError("Invalid PR2 training options: " + "; ".join(problems) + ".")
+
+    def score_reward_name(self) -> str:
+        """The score reward's name: ``score_reward``, else the first of ``reward_funcs``."""
+        return self.score_reward or (self.reward_funcs[0] if self.reward_funcs else SCORE_REWARD)
 
     def run_context(self) -> Context:
         """The template Context of every rollout (``context`` over the training defaults)."""
@@ -166,7 +184,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     from pr2_agent.methods import get_method
     from pr2_agent.policy.resolve import checkpoint_dir
-    from pr2_agent.rewards import RubricJudgeReward, build_rewards
+    from pr2_agent.rewards import build_reward_functions
     from pr2_agent.run.data import load_examples
     from pr2_agent.run.ingest import open_store_with_profiles
     from pr2_agent.run.judging import check_judge, make_judge
@@ -194,9 +212,10 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     judge = make_judge(script.judge_spec())
     check_judge(task, examples[0], judge)
-    models = json.loads(script.reward_models) if isinstance(script.reward_models, str) else script.reward_models
-    reward_funcs = build_rewards(script.reward_funcs, judge, models)
-    scorer = next((r for r in reward_funcs if isinstance(r, RubricJudgeReward)), None)
+    reward_funcs = build_reward_functions(script.reward_funcs, judge, reward_model_path=script.reward_model_path)
+    # The score reward also scores the non-personalized baselines: any task's score (judge or metric).
+    score_name = script.score_reward_name()
+    scorer = next((r for r in reward_funcs if getattr(r, "__name__", None) == score_name), None)
 
     # With several processes the main one ingests first; the others then find every user stored.
     with training.main_process_first(desc="profile store"):
@@ -210,7 +229,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             progress=not training.disable_tqdm,
         )
     settings = RolloutSettings(context=context, num_baseline=script.num_baseline, max_batch=script.max_batch)
-    rollout = make_rollout_func(store, settings, scorer.score if scorer is not None else None, method=method)
+    rollout = make_rollout_func(store, settings, scorer if script.num_baseline > 0 else None, method=method)
 
     model_dir = checkpoint_dir(model_args.model_name_or_path)
     logger.info("initial policy: %s", model_dir)
@@ -233,6 +252,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
         callbacks=[TrainingCurvesCallback()]
         + ([TimeBudgetCallback(script.max_minutes)] if script.max_minutes is not None else []),
         advantage=script.advantage,  # type: ignore[arg-type]  # validated in __post_init__
+        score_reward=score_name,
         k_shift=script.k_shift,
     )
     train_started = time.perf_counter()
@@ -248,6 +268,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             "judge": getattr(judge, "name", type(judge).__name__),
             "judge_is_proxy": bool(getattr(judge, "is_proxy", False)),
             "script_arguments": asdict(script),
+            "seed": training.seed,
             "num_questions": len(examples),
             "global_steps": trainer.state.global_step,
             "train_seconds": round(train_seconds, 2),
@@ -256,6 +277,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "train_metrics": result.metrics,
             "last_log": next((e for e in reversed(trainer.state.log_history) if "reward" in e), None),
+            "log_history": trainer.state.log_history,  # every logged step: reward curves across runs
         }
         (output_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2, default=str) + "\n")
         logger.info(

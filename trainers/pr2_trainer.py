@@ -7,7 +7,8 @@ overrides of its internals, kept as thin as possible):
   rollout (``rollout_func`` itself only receives prompts, but the graph needs the user id), then
   replaces the advantages TRL computed with PR2's (``advantage="pr2"``) and logs the PR2 metrics.
 * ``_calculate_rewards`` keeps the gathered per-function rewards so the advantage can separate the
-  judge score ``s_i`` from the additive penalties.
+  score ``s_i`` (the ``score_reward`` function: the rubric judge, or a LaMP metric) from the additive
+  penalties.
 
 ``advantage="grpo"`` keeps TRL's own group-normalised advantage (the ablation without the
 non-personalized baseline); the metrics are logged either way.
@@ -24,7 +25,7 @@ import torch
 from accelerate.utils import gather_object
 from trl import GRPOTrainer
 
-from pr2_agent.advantage import ADVANTAGE_KINDS, K_SHIFT, AdvantageKind, pr2_group_advantages
+from pr2_agent.advantage import ADVANTAGE_KINDS, BASELINE_ADVANTAGES, K_SHIFT, AdvantageKind, group_advantages
 from pr2_agent.rewards import SCORE_REWARD
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,10 @@ class PR2GRPOTrainer(GRPOTrainer):
 
     Args:
         *args: Passed to ``GRPOTrainer`` (model, reward_funcs, args, train_dataset, ...).
-        advantage: ``"pr2"`` (PR2's formula, see :mod:`pr2_agent.advantage`) or ``"grpo"`` (TRL's).
-        score_reward: Name of the reward function whose value is the judge score ``s_i``; every other
-            reward function is added to the advantage as it is (times its weight).
+        advantage: ``"pr2"`` (PR2's formula, see :mod:`pr2_agent.advantage`), ``"contrastive"`` (one
+            normalised group of personalized and non-personalized scores) or ``"grpo"`` (TRL's).
+        score_reward: Name of the reward function whose value is the score ``s_i`` (``rubric_judge``,
+            ``lamp_metric``); every other reward function is added to the advantage as it is (times its weight).
         k_shift: Weight of PR2's ``r_v / std_rag`` term.
         **kwargs: Passed to ``GRPOTrainer``; use ``rollout_func=GraphRollout(...)``.
     """
@@ -54,10 +56,10 @@ class PR2GRPOTrainer(GRPOTrainer):
         if advantage not in ADVANTAGE_KINDS:
             raise ValueError(f"advantage must be one of {ADVANTAGE_KINDS}, got {advantage!r}.")
         super().__init__(*args, **kwargs)
-        if advantage == "pr2" and score_reward not in self.reward_func_names:
+        if advantage in BASELINE_ADVANTAGES and score_reward not in self.reward_func_names:
             raise ValueError(
-                f"advantage 'pr2' needs the judge score reward {score_reward!r} among the reward functions, "
-                f"got {self.reward_func_names}. Add it to reward_funcs or use advantage 'grpo'."
+                f"advantage {advantage!r} needs the score reward {score_reward!r} among the reward functions, "
+                f"got {self.reward_func_names}. Add it to reward_funcs, set score_reward, or use advantage 'grpo'."
             )
         self.advantage_kind: AdvantageKind = advantage
         self.score_reward = score_reward
@@ -102,9 +104,9 @@ class PR2GRPOTrainer(GRPOTrainer):
             if self.score_reward in self.reward_func_names
             else None
         )
-        if self.advantage_kind == "pr2":
+        if self.advantage_kind in BASELINE_ADVANTAGES:
             assert scores is not None  # checked in __init__
-            advantages = self._pr2_advantages(rewards, scores, baseline, record_ids, group_size)
+            advantages = self._baseline_advantages(rewards, scores, baseline, record_ids, group_size)
             local = len(inputs)
             start = self.accelerator.process_index * local
             output["advantages"] = advantages[start : start + local].to(output["advantages"].device)
@@ -126,9 +128,13 @@ class PR2GRPOTrainer(GRPOTrainer):
         metrics["pr2/searches_per_rollout"].append(_nanmean(searches))
         metrics["pr2/answer_rate"].append(_nanmean(answered))
         metrics["pr2/forced_rate"].append(_nanmean(forced))
+        if scores is not None:
+            # Groups whose K scores are all equal: GRPO's score term is exactly 0 there.
+            flat = [float(scores[i : i + group_size].std()) == 0.0 for i in range(0, scores.numel(), group_size)]
+            metrics["pr2/flat_group_rate"].append(sum(flat) / max(1, len(flat)))
         return output
 
-    def _pr2_advantages(
+    def _baseline_advantages(
         self,
         rewards: torch.Tensor,
         scores: torch.Tensor,
@@ -136,7 +142,7 @@ class PR2GRPOTrainer(GRPOTrainer):
         record_ids: list[str],
         group_size: int,
     ) -> torch.Tensor:
-        """Compute PR2's advantage for every gathered row (groups = consecutive ``group_size`` rows)."""
+        """Compute the baseline estimator's advantage for every gathered row (groups = consecutive rows)."""
         n = rewards.size(0)
         if n % group_size:
             raise RuntimeError(f"{n} rows do not split into groups of {group_size}: the sampler changed.")
@@ -158,7 +164,13 @@ class PR2GRPOTrainer(GRPOTrainer):
             # baseline runs: r_v is then the mean of their estimates.
             group_rv = _nanmean(baseline[block])
             out[block] = torch.tensor(
-                pr2_group_advantages(scores[block].tolist(), group_rv, penalties[block].tolist(), k_shift=self.k_shift),
+                group_advantages(
+                    self.advantage_kind,
+                    scores[block].tolist(),
+                    group_rv,
+                    penalties[block].tolist(),
+                    k_shift=self.k_shift,
+                ),
                 dtype=torch.float32,
             )
         return out

@@ -41,8 +41,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Scorer = Callable[[Sequence[str], Sequence[str], Sequence[Any], Sequence[str]], list[float]]
-"""``(questions, narratives, rubric_aspects, answers) -> scores``, e.g. ``RubricJudgeReward.score``."""
+Scorer = Callable[..., list[float | None]]
+"""The score reward function itself, in TRL's signature ``(prompts, completions, **columns)``: the
+rubric judge (LaMP-QA) or a LaMP metric. The non-personalized answers are scored by calling it on
+their question's row columns with their own ``answer`` / ``model_text``, so any task's score works."""
 PolicyFactory = Callable[[Any, Any], Policy]
 """``(backend, tokenizer) -> Policy`` used for one step's rollouts. The backend is the unwrapped training
 model, or TRL's ``trainer.vllm_generation`` when the GRPOConfig sets ``use_vllm``."""
@@ -172,18 +174,34 @@ def run_graph_rollouts(
 
 
 def score_baselines(batch: RolloutBatch, rows: Sequence[Mapping[str, Any]], scorer: Scorer) -> None:
-    """Score every non-personalized answer and store ``r_v`` (their mean) per record id in ``batch``."""
+    """Score every non-personalized answer and store ``r_v`` (their mean) per record id in ``batch``.
+
+    ``scorer`` is the score reward function; it reads the question's row columns (rubric, or LaMP's
+    ``lamp_task`` and ``gold``) and each baseline's ``answer``. A None or NaN score is left out of the mean.
+    """
     first_rows = {str(row["record_id"]): row for row in reversed(rows)}
     flat = [(rid, s) for rid, samples in batch.baselines.items() for s in samples]
-    scores = scorer(
-        [str(first_rows[rid]["question"]) for rid, _ in flat],
-        [str(first_rows[rid]["narrative"]) for rid, _ in flat],
-        [first_rows[rid]["rubric_aspects"] for rid, _ in flat],
-        [s.answer for _, s in flat],
-    )
     per_record: dict[str, list[float]] = {}
-    for (rid, _), score in zip(flat, scores, strict=True):
-        per_record.setdefault(rid, []).append(float(score))
+    if flat:
+        columns = {
+            name: [first_rows[rid][name] for rid, _ in flat]
+            for name in first_rows[flat[0][0]]
+            if name not in ("prompt", *ROLLOUT_FIELDS)
+        }
+        answers = [s.answer for _, s in flat]
+        scores = scorer(
+            [first_rows[rid]["prompt"] for rid, _ in flat],
+            [[{"role": "assistant", "content": a}] for a in answers],
+            **columns,
+            answer=answers,
+            model_text=[s.trajectory.model_text() for _, s in flat],
+        )
+        if len(scores) != len(flat):
+            raise RuntimeError(f"the baseline scorer returned {len(scores)} scores for {len(flat)} answers.")
+        for (rid, _), score in zip(flat, scores, strict=True):
+            value = math.nan if score is None else float(score)
+            if math.isfinite(value):
+                per_record.setdefault(rid, []).append(value)
     batch.baseline_scores = {
         rid: statistics.fmean(per_record[rid]) if per_record.get(rid) else math.nan for rid in first_rows
     }
@@ -253,7 +271,7 @@ class GraphRollout:
     Args:
         store: The profile store the personalized runs search.
         settings: The run template and budgets.
-        scorer: Scores the non-personalized answers (the same judge as the score reward).
+        scorer: The score reward function (rubric judge, LaMP metric); it scores the non-personalized answers.
         policy_factory: Builds the step's backend from ``(backend, tokenizer)``; the rollout wraps it in
             a ``BatchingPolicy`` so concurrent graph runs share one ``generate`` per reasoning step.
             Default: ``VLLMPolicy`` over ``trainer.vllm_generation`` when the GRPOConfig sets
@@ -274,7 +292,9 @@ class GraphRollout:
     ) -> None:
         """Keep the resources; nothing runs until TRL calls the object (``method`` default: PR2)."""
         if settings.num_baseline > 0 and scorer is None:
-            raise ValueError("num_baseline > 0 needs a scorer for the non-personalized answers (the rubric judge).")
+            raise ValueError(
+                "num_baseline > 0 needs a scorer for the non-personalized answers (the score reward function)."
+            )
         self.store = store
         self.settings = settings
         self.scorer = scorer

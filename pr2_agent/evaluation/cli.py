@@ -29,6 +29,7 @@ import argparse
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from pr2_agent.evaluation.runner import (
     validate_system_names,
 )
 from pr2_agent.evaluation.systems import (
+    BASELINE_NAMES,
     GraphSystem,
     NoPersonalization,
     PlanPers,
@@ -93,8 +95,9 @@ def register(sub: Any) -> None:
     p.add_argument("--task", default="lampqa", choices=task_names(), help="the task of --data (default: %(default)s)")
     p.add_argument(
         "--systems",
-        default=",".join(system_names()),
-        help="comma-separated subset of %(default)s (baselines, then every method)",
+        default=None,
+        help=f"comma-separated subset of {','.join(BASELINE_NAMES)} and every registered method, e.g. pr2 "
+        "(default: all of them)",
     )
     p.add_argument("--out", default=DEFAULT_OUT, help="output directory (default: %(default)s)")
     p.add_argument(
@@ -111,7 +114,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--limit", type=int, default=None, help="evaluate N questions, spread over the categories")
     p.add_argument("--rag-k", type=int, default=10, help="profile items in the rag prompts (LaMP-QA: 10)")
-    p.add_argument("--top-k", type=int, default=3, help="profile items per pr2 search (PR2 code: 3)")
+    p.add_argument(
+        "--top-k", type=int, default=None, help="profile items per method search (default: the method's; pr2 3, prlm 5)"
+    )
     p.add_argument("--max-searches", type=int, default=3, help="pr2 search budget")
     p.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling mass")
     p.add_argument("--batch-size", type=int, default=8, help="questions generated together (default: %(default)s)")
@@ -120,9 +125,10 @@ def register(sub: Any) -> None:
     g.add_argument(
         "--judge",
         choices=list(JUDGE_KINDS),
-        default="proxy",
-        help="proxy: offline MiniLM similarity (not comparable to published numbers); specifics: offline, "
-        "credits an aspect only when the answer uses the user's own facts (bundled set; LaMP-QA: its evidence); "
+        default="specifics",
+        help="specifics (default): offline, credits an aspect only when the answer uses the user's own facts "
+        "(bundled set; LaMP-QA: its evidence), calibrated on hand labels incl. generic and wrong-specific answers; "
+        "proxy: the old offline MiniLM topic similarity (rewards long generic answers; kept for comparison); "
         "lampqa: the benchmark's protocol on an OpenAI-compatible endpoint",
     )
     g.add_argument("--judge-base-url", default=None, help="endpoint of the lampqa judge, e.g. http://host:8011/v1")
@@ -143,7 +149,7 @@ def load_policy(args: argparse.Namespace) -> Policy:
     """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
     from pr2_agent.policy.resolve import resolve_policy
 
-    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed)
+    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed, timeout=args.timeout)
 
 
 def build_systems(
@@ -179,7 +185,9 @@ def build_systems(
         elif name == "planpers":
             systems.append(PlanPers(policy, context, store, args.rag_k, batch_size=args.batch_size, task=task))
         else:
-            systems.append(GraphSystem(get_method(name), policy, store, context, batch_size=args.batch_size))
+            method = get_method(name)
+            method_context = replace(context, top_k=method_top_k(args, name))
+            systems.append(GraphSystem(method, policy, store, method_context, batch_size=args.batch_size))
     return systems
 
 
@@ -189,7 +197,14 @@ TEMPLATE_FLAGS = ("model", "base_url", "top_k", "max_searches", "max_new_tokens"
 
 def run_template(args: argparse.Namespace) -> Context:
     """The template every system's runs derive from (``user_id`` is filled per question)."""
-    return Context(**{name: getattr(args, name) for name in TEMPLATE_FLAGS})
+    return Context(**{name: getattr(args, name) for name in TEMPLATE_FLAGS if getattr(args, name) is not None})
+
+
+def method_top_k(args: argparse.Namespace, name: str) -> int:
+    """Profile items per search of method ``name``: ``--top-k``, else the method's own default."""
+    from pr2_agent.methods import get_method
+
+    return int(args.top_k) if args.top_k is not None else get_method(name).default_top_k
 
 
 def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -212,8 +227,11 @@ def system_setups(args: argparse.Namespace, names: Sequence[str]) -> dict[str, d
         "rag_random": {"rag_k": args.rag_k, **retrieval},
         "planpers": {"rag_k": args.rag_k, **retrieval},
     }
-    method_setup = {"top_k": args.top_k, "max_searches": args.max_searches, **retrieval}
-    return {name: {**common, **extra.get(name, method_setup)} for name in names}
+    method_setup = {"max_searches": args.max_searches, **retrieval}
+    return {
+        name: {**common, **(extra[name] if name in extra else {**method_setup, "top_k": method_top_k(args, name)})}
+        for name in names
+    }
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -304,11 +322,14 @@ def check_eval_args(args: argparse.Namespace) -> tuple[list[str], str | None]:
             "set). To only rewrite the summary of an earlier run, pass --report-only --out DIR."
         )
     label = None if args.label is None else validate_label(args.label)
-    names = validate_system_names([n.strip() for n in args.systems.split(",") if n.strip()])
+    # The default is resolved here, not in the parser: listing the methods imports their graphs (LangGraph),
+    # which `pr2 eval --help` does not need.
+    systems = args.systems if args.systems is not None else ",".join(system_names())
+    names = validate_system_names([n.strip() for n in systems.split(",") if n.strip()])
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be >= 1, got {args.limit}.")
     for flag, value in (("--rag-k", args.rag_k), ("--top-k", args.top_k), ("--batch-size", args.batch_size)):
-        if value < 1:
+        if value is not None and value < 1:
             raise ValueError(f"{flag} must be >= 1, got {value}.")
     return names, label
 

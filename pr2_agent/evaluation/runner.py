@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from pr2_agent.evaluation.systems import System, SystemAnswer, system_names
 from pr2_agent.judges.base import Judge
+from pr2_agent.suggestions import did_you_mean
 from pr2_agent.tasks import Example, Score, Task
 
 logger = logging.getLogger(__name__)
@@ -326,8 +327,8 @@ def validate_system_names(names: Sequence[str]) -> list[str]:
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(
-            f"unknown system(s) {', '.join(map(repr, unknown))}: choose from {', '.join(known)} "
-            "(comma-separated, e.g. --systems nopers,rag,pr2)."
+            f"unknown system(s) {', '.join(map(repr, unknown))}:{did_you_mean(unknown[0], known)} Choose from "
+            f"{', '.join(known)} (comma-separated, e.g. --systems nopers,rag,pr2)."
         )
     if not names:
         raise ValueError(f"--systems is empty: choose from {', '.join(known)}.")

@@ -380,7 +380,7 @@ class GraphSystem:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
         self.name = method.name
         self.batching = batched(policy, batch_size)
-        self.graph = method.build_graph(model=self.batching, store=cast(Any, store))
+        self.graph = method.build_graph(model=self.batching, profile_store=cast(Any, store))
         self.context = context
         self.batch_size = batch_size
 

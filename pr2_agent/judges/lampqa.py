@@ -315,6 +315,8 @@ class LaMPQAJudge(BaseJudge):
             ) from None
         except json.JSONDecodeError as err:
             raise _TransientReply(f"its reply was not valid JSON ({err})") from None
+        except RecursionError:  # a reply nested deeper than any JSON parser recurses (e.g. 200k brackets)
+            raise _TransientReply("its reply was JSON nested too deeply to parse, not a chat completion") from None
         except (openai.RateLimitError, openai.InternalServerError) as err:
             raise _TransientReply(f"HTTP {err.status_code}: {str(err.message)[:200]}") from None
         except openai.APIConnectionError as err:

@@ -37,7 +37,7 @@ from pr2_agent.judges.base import JudgeItem, RubricAspect
 from pr2_agent.judges.embedding import EmbeddingProxyJudge, split_sentences
 from pr2_agent.judges.proxy import SIGNAL_DECIMALS
 
-DEFAULT_SPECIFICS_THRESHOLDS: tuple[float, float] = (0.3, 0.5)
+DEFAULT_SPECIFICS_THRESHOLDS: tuple[float, float] = (0.45, 0.7)
 """Signal at which an aspect counts as somewhat (1) and well (2) covered (see the module docstring).
 
 Chosen with ``bench/specifics_agreement.py --calibrate`` on the calibration half of the hand labels

@@ -31,6 +31,8 @@ class Method:
     """Default advantage estimator, by name from :data:`pr2_agent.advantage.ADVANTAGE_KINDS`."""
     baseline_rollouts: int = 0
     """Non-personalized rollouts per question a training step adds (PR2's advantage needs one)."""
+    default_top_k: int = 3
+    """Profile items per search when the caller sets none (``pr2 ask`` / ``pr2 eval``; PR2's code: 3)."""
 
     def __post_init__(self) -> None:
         """Refuse a method whose defaults name no known reward or advantage."""

@@ -15,10 +15,12 @@ ignores stop strings altogether.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pr2_agent import prompts
 from pr2_agent.policy.base import FinishReason, Generation, GenerationRequest
@@ -56,6 +58,7 @@ class ChatModelPolicy:
         )
         fields = getattr(type(chat_model), "model_fields", {})
         self._sampling_fields = {f for f in ("temperature", "top_p", "max_tokens") if f in fields}
+        self._limit_in_body = _sends_only_max_completion_tokens(chat_model)
 
     def encode(self, text: str) -> list[int] | None:
         """Return None: chat APIs expose no tokenizer."""
@@ -118,8 +121,14 @@ class ChatModelPolicy:
         results: list[Generation | None] = [None] * len(requests)
         for (stop, kwargs), rows in groups.items():
             inputs = [self.render(requests[i]) for i in rows]
+            call = dict(kwargs)
+            if self._limit_in_body and "max_tokens" in call:
+                # A plain ChatOpenAI sends the limit only as max_completion_tokens, which llama.cpp's server
+                # ignores (a 48-token turn ran ~140 tokens): send max_tokens too, which every server reads.
+                extra = dict(getattr(self.chat_model, "extra_body", None) or {})
+                call["extra_body"] = {**extra, "max_tokens": call["max_tokens"]}
             try:
-                replies = self.chat_model.batch(inputs, stop=list(stop) or None, **dict(kwargs))  # type: ignore[arg-type]
+                replies = self.chat_model.batch(inputs, stop=list(stop) or None, **call)  # type: ignore[arg-type]
             except Exception as err:
                 raise _translate(err, self.chat_model) from err
             for i, reply in zip(rows, replies, strict=True):
@@ -195,6 +204,18 @@ def _served_chat_openai() -> type[ChatOpenAI]:
     return ServedChatOpenAI
 
 
+def _sends_only_max_completion_tokens(chat_model: Any) -> bool:
+    """Whether ``chat_model`` is a plain ChatOpenAI aimed at a self-hosted server (see ``_served_chat_openai``)."""
+    if not type(chat_model).__module__.startswith("langchain_openai"):
+        return False  # (and langchain_openai is not imported for other models)
+    from langchain_openai import ChatOpenAI
+
+    if not isinstance(chat_model, ChatOpenAI) or isinstance(chat_model, _served_chat_openai()):
+        return False
+    base = getattr(chat_model, "openai_api_base", None) or os.environ.get("OPENAI_BASE_URL")
+    return bool(base) and urlsplit(str(base)).hostname != "api.openai.com"
+
+
 def _finish(text: str, stop: tuple[str, ...], api_reason: str | None) -> tuple[str, FinishReason]:
     """Apply the stop-string contract to a chat reply; return (text, finish_reason)."""
     ends = [text.find(s) + len(s) for s in stop if s in text]
@@ -227,10 +248,15 @@ def _dropped_stop(text: str, stop: tuple[str, ...]) -> str | None:
 
 
 def _translate(err: Exception, chat_model: Any) -> Exception:
-    """Turn a provider's connection/auth/404 error into a BackendUnavailableError saying what to check."""
+    """Turn an endpoint failure into a one-line BackendUnavailableError saying what failed and what to check.
+
+    Connection, timeout, auth, 404, 4xx/5xx replies and replies that are not an OpenAI chat completion
+    (wrong shape, truncated JSON, an HTML error page) are translated; anything else is returned as is.
+    """
     from langchain_core.exceptions import (
         ModelAuthenticationError,
         ModelConnectionError,
+        ModelError,
         ModelNotFoundError,
         ModelPermissionDeniedError,
         ModelTimeoutError,
@@ -242,23 +268,56 @@ def _translate(err: Exception, chat_model: Any) -> Exception:
         or "the default endpoint"
     )
     model = getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) or "?"
-    if isinstance(err, ModelConnectionError | ModelTimeoutError) or _is_openai_connection_error(err):
+    detail = _one_line(err)
+    if isinstance(err, ModelTimeoutError) or type(err).__name__ in ("APITimeoutError", "OpenAITimeoutError"):
+        timeout = getattr(chat_model, "request_timeout", None)
         return BackendUnavailableError(
-            f"Cannot reach the chat model endpoint at {url} ({type(err).__name__}: {err}). Check that the "
+            f"The chat model endpoint at {url} did not answer within {timeout} s ({detail}). Check that the "
+            "server is not stuck or overloaded, or allow more time (--timeout SECONDS; "
+            "openai_chat_model(timeout=...))."
+        )
+    if isinstance(err, ModelConnectionError) or _is_openai_connection_error(err):
+        return BackendUnavailableError(
+            f"Cannot reach the chat model endpoint at {url} ({type(err).__name__}: {detail}). Check that the "
             f"server is running and listening there (`curl {url}/models` should answer), that base_url "
             "includes the /v1 suffix, and that no proxy (HTTP_PROXY/NO_PROXY) intercepts the address."
         )
     if isinstance(err, ModelAuthenticationError | ModelPermissionDeniedError):
         return BackendUnavailableError(
-            f"The endpoint at {url} rejected the API key ({err}). Pass api_key=... or set OPENAI_API_KEY; "
+            f"The endpoint at {url} rejected the API key ({detail}). Pass api_key=... or set OPENAI_API_KEY; "
             "local servers (llama.cpp, vLLM) usually accept any key."
         )
     if isinstance(err, ModelNotFoundError):
         return BackendUnavailableError(
-            f"The endpoint at {url} answered 404 for model {model!r} ({err}). Check that base_url ends "
+            f"The endpoint at {url} answered 404 for model {model!r} ({detail}). Check that base_url ends "
             f"with /v1 and that the server serves this model (`curl {url}/models` lists the names)."
         )
+    status = getattr(err, "status_code", None)
+    if isinstance(status, int) or isinstance(err, ModelError):
+        where = f"HTTP {status}" if isinstance(status, int) else type(err).__name__
+        fix = (
+            "The server failed: check its log (out of memory, crashed worker) and retry."
+            if not isinstance(status, int) or status >= 500 or status == 429
+            else "Check the request settings (model name, max tokens, context length) against what it serves."
+        )
+        return BackendUnavailableError(
+            f"The chat model endpoint at {url} answered {where} for model {model!r} ({detail}). {fix}"
+        )
+    if isinstance(
+        err, json.JSONDecodeError | TypeError | ValueError | KeyError | IndexError | RecursionError
+    ) and not isinstance(err, UnicodeError):
+        return BackendUnavailableError(
+            f"The endpoint at {url} answered with something that is not an OpenAI chat completion "
+            f"({type(err).__name__}: {detail}). Check that base_url points at an OpenAI-compatible server's /v1 "
+            "(not a proxy or web page), and look at its log."
+        )
     return err
+
+
+def _one_line(err: BaseException, limit: int = 200) -> str:
+    """The error's message on one line, cut to ``limit`` characters."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_openai_connection_error(err: Exception) -> bool:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from pr2_agent.policy.base import Policy
 from pr2_agent.policy_artifact import SHIPPED_POLICY, ensure_policy, is_artifact
+from pr2_agent.suggestions import did_you_mean
 from pr2_agent.weights import DEFAULT_MODEL, EMBEDDED_MODELS, ensure_model
 
 EMBEDDED_ALIAS = "embedded"
@@ -38,7 +39,10 @@ OPENAI_PREFIX = "openai:"
 LLAMACPP_PREFIX = "llamacpp:"
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, str | None, str | None, int | None], Policy] = {}
+_cache: dict[tuple[str, str | None, str | None, int | None, float], Policy] = {}
+
+DEFAULT_TIMEOUT_S = 60.0
+"""Seconds one request to an OpenAI-compatible endpoint may take."""
 
 
 def resolve_policy(
@@ -47,6 +51,7 @@ def resolve_policy(
     base_url: str | None = None,
     api_key: str | None = None,
     seed: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> Policy:
     """Return the Policy for ``model`` (cached per process and per argument set).
 
@@ -55,6 +60,7 @@ def resolve_policy(
         base_url: OpenAI-compatible endpoint; makes any plain name a served model.
         api_key: Key for the endpoint (else ``OPENAI_API_KEY``, else ``"EMPTY"``).
         seed: Sampling seed for local models (ignored by chat endpoints).
+        timeout: Seconds one request to an endpoint may take (ignored by local models).
 
     Raises:
         ValueError: ``model`` matches none of the accepted forms.
@@ -62,12 +68,14 @@ def resolve_policy(
     if not isinstance(model, str) or not model.strip():
         raise ValueError(f"model must be a non-empty string, got {model!r}. {_accepted_forms()}")
     spec = model.strip()
-    key = (_canonical(spec, base_url), base_url, api_key, seed)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}.")
+    key = (_canonical(spec, base_url), base_url, api_key, seed, float(timeout))
     with _lock:
         # Held while loading: two threads asking for the same model must not load it twice.
         policy = _cache.get(key)
         if policy is None:
-            policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed)
+            policy = _build(spec, base_url=base_url, api_key=api_key, seed=seed, timeout=float(timeout))
             _cache[key] = policy
         return policy
 
@@ -93,16 +101,16 @@ def _canonical(spec: str, base_url: str | None) -> str:
     return spec
 
 
-def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | None) -> Policy:
+def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | None, timeout: float) -> Policy:
     from pr2_agent.policy.chat import ChatModelPolicy, openai_chat_model
 
     if spec.startswith(OPENAI_PREFIX):
         name = spec[len(OPENAI_PREFIX) :].strip()
         if not name:
             raise ValueError(f"{spec!r} names no model: write openai:NAME, e.g. openai:gpt-4o-mini.")
-        return ChatModelPolicy(openai_chat_model(name, base_url, api_key), name=spec)
+        return ChatModelPolicy(openai_chat_model(name, base_url, api_key, timeout=timeout), name=spec)
     if base_url is not None:
-        return ChatModelPolicy(openai_chat_model(spec, base_url, api_key), name=spec)
+        return ChatModelPolicy(openai_chat_model(spec, base_url, api_key, timeout=timeout), name=spec)
     if spec.startswith(LLAMACPP_PREFIX):
         return _llamacpp_policy(spec, seed)
 
@@ -127,7 +135,9 @@ def _build(spec: str, *, base_url: str | None, api_key: str | None, seed: int | 
         raise ValueError(
             f"{spec!r} looks like a path, but there is no directory at {path.resolve()}. {_accepted_forms()}"
         )
-    raise ValueError(f"Unknown model {spec!r}. {_accepted_forms()}")
+    aliases = [EMBEDDED_ALIAS, BASE_ALIAS, *EMBEDDED_MODELS]
+    aliases += [LLAMACPP_PREFIX + alias for alias in aliases]
+    raise ValueError(f"Unknown model {spec!r}.{did_you_mean(spec, aliases)} {_accepted_forms()}")
 
 
 def _llamacpp_policy(spec: str, seed: int | None) -> Policy:

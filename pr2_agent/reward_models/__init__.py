@@ -1,4 +1,1 @@
-"""Learned reward models, one module each (imported by name, so none loads torch unless used).
-
-* ``prmu``: PRMU, a reward model that sees a user embedding (TagPR).
-"""
+"""Reward models the trainers score rollouts with; each module owns one kind of model."""

@@ -6,7 +6,7 @@ batch whenever every live worker waits for it, and a finished job never shrinks 
 jobs remain (the worker pulls the next one)::
 
     policy = batched(LocalPolicy(model_dir), max_batch=8)
-    graph = build_graph(model=policy, store=store)
+    graph = build_graph(model=policy, profile_store=store)
     for done in run_jobs(records, lambda r: graph.invoke(...), workers=8, batching=policy):
         print(done.index, done.result["answer"])
 

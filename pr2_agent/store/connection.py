@@ -73,7 +73,28 @@ def connect(
         return Connection(client=client)
     if url is not None:
         return _connect_http(url)
-    return _connect_directory(Path(path) if path is not None else Path(DEFAULT_STORE_PATH))
+    return _connect_directory(_checked_directory(path) if path is not None else Path(DEFAULT_STORE_PATH))
+
+
+def _checked_directory(path: object) -> Path:
+    """Refuse a store path that cannot be meant: blank (it would open the current directory), or a file."""
+    if not isinstance(path, str | Path):
+        raise ValueError(
+            f"The store path must be a directory path (str or Path), got {type(path).__name__} {path!r:.60}. "
+            f"Pass e.g. {DEFAULT_STORE_PATH!r}, or url='http://HOST:PORT' for a Chroma server."
+        )
+    if not str(path).strip():
+        raise ValueError(
+            f"The store path is empty ({str(path)!r}): it would open the current directory as the store. "
+            f"Pass a directory, e.g. {DEFAULT_STORE_PATH!r} (the default when the path is left out)."
+        )
+    directory = Path(path).expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(
+            f"The store path {str(directory)!r} is a file, not a directory. Pass the directory the store "
+            f"lives in (created on first use), e.g. {DEFAULT_STORE_PATH!r}."
+        )
+    return directory
 
 
 def _settings() -> Settings:

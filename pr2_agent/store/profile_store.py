@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ from pr2_agent.store.collection import (
 from pr2_agent.store.connection import Connection, backend_errors, connect
 from pr2_agent.store.embedding import DEFAULT_EMBEDDING, Embedder, FloatArray, as_embedder
 from pr2_agent.store.errors import ProfileStoreError
-from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows, unit_vector
+from pr2_agent.store.exact import DEFAULT_CACHE_ITEMS, Record, SliceCache, UserSlice, unit_rows
 from pr2_agent.store.items import (
     MAX_ITEM_CHARS,
     MetadataValue,
@@ -139,6 +140,7 @@ class ProfileStore:
         self._collection = open_collection(connection, collection, embedder)
         self._slices = SliceCache(CACHE_ITEMS)
         self._lexical_lock = threading.Lock()
+        self._warned_empty: set[str] = set()
 
     @property
     def collection_name(self) -> str:
@@ -302,9 +304,33 @@ class ProfileStore:
     # ------------------------------------------------------------------------------------- internals
 
     def _search_dense(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
-        vector = unit_vector(self._checked_vectors(self.embedder.embed_query(query)[None, :], 1)[0])
+        # This runs in every search of every rollout, so it is kept flat (bench/retrieval_bench.py measures it
+        # against a bare dot product): no per-hit helper call, and the query is never rescaled.
+        vector, norm = self._query_vector(query)
         view = self._slice(user_id)
-        return [_hit(view.records[row], score) for row, score in view.top_k(vector, k)]
+        rows, dots = view.top_k(vector, k)
+        # Rows are unit vectors: k dot products divided by the query's norm are the cosines.
+        scale = 1.0 / norm if norm > 0 else 1.0
+        records = view.records
+        return [
+            ProfileHit(r.item_id, r.text, dot * scale, r.metadata)
+            for r, dot in zip(map(records.__getitem__, rows), dots, strict=True)
+        ]
+
+    def _query_vector(self, query: str) -> tuple[FloatArray, float]:
+        """The query's embedding, checked (shape, finite), and its Euclidean norm."""
+        vector = self.embedder.embed_query(query)
+        if type(vector) is not np.ndarray or vector.dtype != np.float32:
+            vector = np.asarray(vector, dtype=np.float32)
+        if vector.shape != (self.embedder.dim,):
+            raise ProfileStoreError(
+                f"Embedding {self.embedder.name!r} returned a query vector of shape {vector.shape}, expected "
+                f"({self.embedder.dim},). The embedder is broken or misconfigured."
+            )
+        squared = float(vector.dot(vector))
+        if not math.isfinite(squared):  # any NaN or infinite component makes the sum non-finite
+            raise ProfileStoreError(f"Embedding {self.embedder.name!r} returned NaN or infinite values.")
+        return vector, math.sqrt(squared)
 
     def _search_lexical(self, user_id: str, query: str, k: int) -> list[ProfileHit]:
         view = self._slice(user_id)
@@ -345,6 +371,15 @@ class ProfileStore:
         status = self._manifest(user_id)
         if status.state == "writing" or (status.expected is not None and status.expected != len(records)):
             logger.warning("%s", ProfileStatus(user_id, len(records), status.expected, status.state).describe())
+        if not records and user_id not in self._warned_empty:
+            # A personalized run for this user would otherwise answer with no hits and no sign of why.
+            self._warned_empty.add(user_id)
+            logger.warning(
+                "user %r has no profile in the %s: its searches find nothing. Ingest the profile first "
+                "(store.upsert / pr2 ingest --user %s FILE), check the user id (store.users() lists them), or "
+                "run with personalized=False.",
+                user_id, self.location, user_id,
+            )
         return UserSlice([records[i] for i in order], unit_rows(matrix), version)
 
     def _records(self, user_id: str) -> list[Record]:
@@ -416,7 +451,8 @@ class ProfileStore:
 
 
 def _hit(record: Record, score: float) -> ProfileHit:
-    return ProfileHit(id=record.item_id, text=record.text, score=score, metadata=record.metadata)
+    # Positional: a dataclass __init__ takes about twice as long with keywords (every search makes k of these).
+    return ProfileHit(record.item_id, record.text, score, record.metadata)
 
 
 def _item_of(rid: str, user_id: str) -> str | None:

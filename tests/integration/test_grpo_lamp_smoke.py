@@ -21,7 +21,9 @@ def tiny_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("tiny"))
 
 
-def test_grpo_train_on_lamp2_with_the_metric_reward(tiny_model, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("advantage", "num_baseline"), [("grpo", "0"), ("pr2", "1"), ("contrastive", "1")])
+def test_grpo_train_on_lamp2_with_the_metric_reward(tiny_model, tmp_path: Path, advantage, num_baseline) -> None:
+    """Every estimator trains on LaMP: the baseline ones score the no-profile answers with the same metric."""
     from trainers.grpo_train import SUMMARY_FILENAME, main
 
     out_dir = tmp_path / "lamp2"
@@ -34,8 +36,8 @@ def test_grpo_train_on_lamp2_with_the_metric_reward(tiny_model, tmp_path: Path) 
             {"store_path": str(tmp_path / "store"), "embedding": "hash", "max_searches": 1, "max_new_tokens": 6}
         ),
         "--reward_funcs", "lamp_metric", "structure",
-        "--advantage", "grpo",
-        "--num_baseline", "0",
+        "--advantage", advantage,
+        "--num_baseline", num_baseline,
         "--output_dir", str(out_dir),
         "--use_cpu", "true", "--bf16", "false",
         "--per_device_train_batch_size", "4",
@@ -54,4 +56,7 @@ def test_grpo_train_on_lamp2_with_the_metric_reward(tiny_model, tmp_path: Path) 
     last = summary["last_log"]
     assert "rewards/lamp_metric/mean" in last and "rewards/structure/mean" in last
     assert 0.0 <= last["rewards/lamp_metric/mean"] <= 1.0
+    if num_baseline != "0":  # the no-profile answers were scored with LaMP-2 accuracy
+        assert 0.0 <= last["pr2/baseline_score"] <= 1.0
+        assert summary["script_arguments"]["advantage"] == advantage
     assert (out_dir / "config.json").is_file()

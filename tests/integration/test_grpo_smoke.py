@@ -158,7 +158,7 @@ def test_pr2_grpo_trains_masks_and_saves_a_loadable_policy(tiny_model, tmp_path)
     store = _store(records)
     rewards = build_reward_functions(["rubric_judge", "structure"], HashJudge())
     settings = _settings(num_baseline=1, top_k=2, max_searches=1, max_new_tokens=8)
-    rollout = GraphRollout(store, settings, rewards[0].score)
+    rollout = GraphRollout(store, settings, rewards[0])
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model, padding_side="left")
     model = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32)
@@ -268,7 +268,7 @@ def test_lora_training_is_merged_into_a_plain_checkpoint(tiny_model, tmp_path):
     records = _records()
     rewards = build_reward_functions(["rubric_judge", "structure"], HashJudge())
     rollout = GraphRollout(
-        _store(records), _settings(num_baseline=1, max_searches=1, max_new_tokens=6), rewards[0].score
+        _store(records), _settings(num_baseline=1, max_searches=1, max_new_tokens=6), rewards[0]
     )
     tokenizer = AutoTokenizer.from_pretrained(tiny_model, padding_side="left")
     model = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32)

@@ -27,6 +27,7 @@ MODES = (
     "overloaded_once",
     "drop_connection",
     "prose",
+    "deep_json",
 )
 
 
@@ -57,11 +58,14 @@ class FaultServer:
                 pass
 
             def _raw(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up first (its timeout ran out during a hang): nothing to answer
 
             def _json(self, status: int, obj: object) -> None:
                 self._raw(status, json.dumps(obj).encode())
@@ -97,6 +101,8 @@ class FaultServer:
                     self._json(503, {"error": {"message": "overloaded"}})
                 elif mode == "drop_connection":
                     self.connection.close()
+                elif mode == "deep_json":  # 200k-deep nesting: a JSON parser recursing on it overflows
+                    self._raw(200, b'{"choices": ' + b"[" * 200_000 + b"]" * 200_000 + b"}")
                 elif mode == "prose":
                     self._json(200, completion("The response covers the aspect quite well, I think."))
 

@@ -6,13 +6,16 @@ message must be a single line: it is what a CLI or a LangGraph run error shows t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import pytest
 
 from pr2_agent import Context, build_graph
 from pr2_agent.context import context_from
+from pr2_agent.policy.resolve import resolve_policy
 from pr2_agent.policy.scripted import ScriptedPolicy
+from pr2_agent.store import ProfileItem, open_profile_store
 from tests.fakes import FakeStore
 
 
@@ -56,6 +59,13 @@ CASES: list[tuple[str, Callable[[pytest.MonkeyPatch], Callable[[], object]], typ
     ("graph-store-str", lambda m: lambda: build_graph(store="str"), TypeError, ("store=", "ProfileStore")),
     ("graph-store-int", lambda m: lambda: build_graph(store=3), TypeError, ("store=", "search")),
     ("graph-model-str", lambda m: lambda: build_graph(model="gpt"), TypeError, ("model", "Context.model")),
+    ("store-path-empty", lambda m: lambda: open_profile_store("", embedding="hash"), ValueError, ("empty", "current")),
+    ("store-path-blank", lambda m: lambda: open_profile_store("  ", embedding="hash"), ValueError, ("empty",)),
+    ("store-path-file", lambda m: lambda: open_profile_store(__file__, embedding="hash"), ValueError, ("a file",)),
+    ("store-path-int", lambda m: lambda: open_profile_store(3, embedding="hash"), ValueError, ("directory path",)),
+    ("model-unknown", lambda m: lambda: resolve_policy("nosuch-model"), ValueError, ("Unknown model", "base_url")),
+    ("model-typo", lambda m: lambda: resolve_policy("embeded"), ValueError, ("Did you mean 'embedded'",)),
+    ("model-missing-dir", lambda m: lambda: resolve_policy("./no/such/ckpt"), ValueError, ("no directory",)),
 ]
 
 
@@ -117,3 +127,33 @@ def test_a_graph_run_with_a_bad_context_fails_before_any_model_call():
     with pytest.raises(ValueError, match="personalized"):
         graph.invoke({"question": "q"}, context={"user_id": "a", "personalized": "false"})
     assert policy.requests == []
+
+
+def test_a_personalized_run_for_a_user_without_a_profile_warns_once(caplog, tmp_path):
+    """It used to answer silently with no hits (issue 15 item 9): now the store says why, once per user."""
+    store = open_profile_store(tmp_path / "store", embedding="hash")
+    store.upsert("maya", [ProfileItem("m1", "I cook pasta")])
+    graph = build_graph(
+        model=ScriptedPolicy(["<search>cook</search>", "<answer>x</answer>"] * 2), profile_store=store
+    )
+    with caplog.at_level(logging.WARNING, logger="pr2_agent"):
+        for _ in range(2):
+            graph.invoke({"question": "q"}, context={"user_id": "leo"})
+    warnings = [r.getMessage() for r in caplog.records if "has no profile" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "'leo'" in warnings[0] and "personalized=False" in warnings[0] and "\n" not in warnings[0]
+
+
+def test_a_langgraph_store_without_the_user_warns_too(caplog):
+    from langgraph.store.memory import InMemoryStore
+
+    from pr2_agent.memory import LangGraphProfiles
+
+    profiles = LangGraphProfiles(InMemoryStore())
+    profiles.upsert("maya", [ProfileItem("m1", "I cook pasta")])
+    with caplog.at_level(logging.WARNING, logger="pr2_agent"):
+        assert profiles.search("leo", "cook", 3) == []
+        assert profiles.search("leo", "cook", 3) == []
+        assert [h.id for h in profiles.search("maya", "cook", 3)] == ["m1"]
+    warnings = [r.getMessage() for r in caplog.records if "has no profile" in r.getMessage()]
+    assert len(warnings) == 1 and "'leo'" in warnings[0]

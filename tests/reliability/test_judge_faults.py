@@ -108,3 +108,10 @@ def test_pr2_eval_stops_with_one_line_before_generating(fault, mode, match, tmp_
     err = capsys.readouterr().err.strip()
     assert err.startswith("pr2 eval: error:") and match in err and "\n" not in err and "Traceback" not in err
     assert not list(out.glob("scores_*.jsonl"))
+
+
+def test_a_reply_nested_too_deeply_is_a_judge_error_not_a_crash(fault):
+    server = fault("deep_json")
+    with pytest.raises(JudgeEndpointError, match="nested too deeply"):
+        judge_once(server, transport_retries=1)
+    assert server.calls == 2

@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from pr2_agent.advantage import pr2_advantages, pr2_group_advantages, sample_std
+from pr2_agent.advantage import (
+    ADVANTAGE_KINDS,
+    contrastive_advantages,
+    group_advantages,
+    pr2_advantages,
+    pr2_group_advantages,
+    sample_std,
+)
 
 
 def test_two_rollouts_by_hand():
@@ -98,3 +105,70 @@ def test_bad_input_is_rejected(scores, baseline):
 def test_penalty_count_must_match():
     with pytest.raises(ValueError, match="penalties"):
         pr2_group_advantages([0.1, 0.2], 0.0, [0.0])
+
+
+# ----------------------------------------------------------------------------- the issue's worked example
+
+
+def test_issue_worked_example_pr2_pushes_every_sample_down():
+    # s = [1.0, 0.5, 1.5, 0.0], r_v = 0.5 (issue 10, item 6)
+    # std_rag = stdev(s): mean 0.75, squares .0625 .0625 .5625 .5625 -> var 1.25/3 -> 0.645497
+    # all = s + [0.5]: mean 3.5/5 = 0.7; squares .09 .04 .64 .49 .04 = 1.3 -> var .325 -> std_all 0.570088
+    # shift = 2 * 0.5 / 0.645497 = 1.549193
+    # A_i = (s_i - 0.5 - 0.7) / 0.570088 - 1.549193 = -0.350823, -1.227881, 0.526235, -2.104939 minus the shift
+    a = pr2_advantages([1.0, 0.5, 1.5, 0.0], 0.5)
+    assert a == pytest.approx([-1.900, -2.777, -1.023, -3.654], abs=5e-4)
+    assert max(a) < 0  # even the best sample, 1.0 above the baseline, is pushed down
+
+
+def test_issue_worked_example_contrastive():
+    # one group [1.0, 0.5, 1.5, 0.0, 0.5]: mean 0.7, std 0.570088 (as above); the four personalized rows:
+    # 0.3 / 0.570088, -0.2 / 0.570088, 0.8 / 0.570088, -0.7 / 0.570088
+    a = contrastive_advantages([1.0, 0.5, 1.5, 0.0], [0.5])
+    assert a == pytest.approx([0.526235, -0.350823, 1.403293, -1.227881], abs=1e-6)
+    assert a[2] > 0 > a[3]  # above the pool: pushed up; below it: pushed down
+
+
+# ----------------------------------------------------------------------------- contrastive
+
+
+def test_contrastive_without_baseline_is_grpo():
+    # GRPO's advantage over the group alone (sample std, as TRL's torch.std)
+    s = [1.0, 0.0, 0.0, 1.0]
+    mu, std = 0.5, math.sqrt(1 / 3)
+    assert contrastive_advantages(s, []) == pytest.approx([(x - mu) / std for x in s], abs=1e-12)
+
+
+def test_contrastive_equal_personalized_scores_still_learn_from_the_baseline():
+    # All 4 personalized right, the no-profile answer wrong: GRPO gives 0, contrastive pushes all up.
+    assert contrastive_advantages([1.0] * 4, []) == [0.0] * 4
+    a = contrastive_advantages([1.0] * 4, [0.0])
+    # pool mean 0.8, var (4 * .04 + .64) / 4 = 0.2
+    assert a == pytest.approx([0.2 / math.sqrt(0.2)] * 4, abs=1e-12)
+    # ... and all down when personalization lost to the baseline
+    assert all(x < 0 for x in contrastive_advantages([0.0] * 4, [1.0]))
+
+
+def test_contrastive_all_equal_is_no_signal():
+    assert contrastive_advantages([0.5, 0.5], [0.5]) == [0.0, 0.0]
+
+
+def test_contrastive_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least one"):
+        contrastive_advantages([], [0.0])
+    with pytest.raises(ValueError, match="finite"):
+        contrastive_advantages([0.5], [math.nan])
+
+
+def test_group_contrastive_skips_unscored_rows_and_a_missing_baseline():
+    out = group_advantages("contrastive", [1.0, math.nan, 0.0], math.nan, [0.0, -0.5, -0.5])
+    base = contrastive_advantages([1.0, 0.0], [])
+    assert out == pytest.approx([base[0], -0.5, base[1] - 0.5], abs=1e-12)
+    with_baseline = group_advantages("contrastive", [1.0, 0.0], 0.25)
+    assert with_baseline == pytest.approx(contrastive_advantages([1.0, 0.0], [0.25]), abs=1e-12)
+
+
+def test_group_advantages_names_the_estimators():
+    assert set(ADVANTAGE_KINDS) == {"pr2", "grpo", "contrastive"}
+    with pytest.raises(ValueError, match="TRL's own"):
+        group_advantages("grpo", [1.0], 0.0)

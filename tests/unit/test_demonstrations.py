@@ -14,7 +14,7 @@ from pr2_agent.parsing import has_think_before_answer, parse_action, render_info
 from pr2_agent.policy.base import GenerationRequest
 from pr2_agent.trajectory import env_segment, model_segment
 from tests.fakes import FakeHit
-from trainers.demonstrations import DemonstrationPolicy, TokenizedPolicy, information_items, read_evidence
+from trainers.demonstrations import DemonstrationPolicy, TokenizedPolicy, information_items, quote, read_evidence
 
 PROFILE = [
     ("p0", "Vegetarian lentil recipes? I stopped eating meat, diet is plant based now."),
@@ -28,11 +28,16 @@ META_ASPECTS = [
     {
         "aspect": "Vegetarian meals",
         "query": "diet and meat",
-        "fact": "VEGETARIAN-FACT",
+        "fact": "no meat, plant based diet",
         "evidence_ids": ["p0"],
     },
-    {"aspect": "Low budget", "query": "grocery budget", "fact": "BUDGET-FACT", "evidence_ids": ["p1"]},
-    {"aspect": "No oven", "query": "kitchen equipment oven", "fact": "OVEN-FACT", "evidence_ids": ["p2"]},
+    {
+        "aspect": "Low budget",
+        "query": "grocery budget",
+        "fact": "grocery budget of forty dollars per week",
+        "evidence_ids": ["p1"],
+    },
+    {"aspect": "No oven", "query": "kitchen oven", "fact": "oven broken, stovetop only", "evidence_ids": ["p2"]},
 ]
 
 
@@ -113,8 +118,8 @@ def test_only_retrieved_facts_are_named(seed):
     retrieved = set(out["retrieved_ids"])
     text = model_text(out)
     for aspect in read_evidence(record):
-        named = aspect.fact in text
-        assert named == bool(retrieved & set(aspect.item_ids)), (aspect.fact, retrieved, text)
+        named = quoted(aspect) in text
+        assert named == bool(retrieved & set(aspect.item_ids)), (quoted(aspect), retrieved, text)
     # No answer may assert a fact its run did not retrieve, even when the store returned nothing useful.
     assert out["answer"]
 
@@ -124,9 +129,24 @@ def test_the_answer_uses_every_retrieved_fact(seed):
     record = make_record()
     out, _ = run_demo(record, seed=seed, probe=True)
     retrieved = set(out["retrieved_ids"])
-    used = {a.fact for a in read_evidence(record) if a.fact in out["answer"]}
+    used = {a.fact for a in read_evidence(record) if quoted(a) in out["answer"]}
     assert used == {a.fact for a in read_evidence(record) if retrieved & set(a.item_ids)}
     assert used, "with probing, at least the first search finds its evidence"
+    # Every quote is copied from a result the graph inserted: the student learns to copy, not invent.
+    inserted = " ".join(s["text"] for s in out["segments"] if s["kind"] == "env")
+    assert all(quoted(a) in inserted for a in read_evidence(record) if a.fact in used)
+
+
+def quoted(aspect) -> str:
+    """The sentence of the aspect's evidence item a demonstration quotes for it."""
+    return quote(dict(PROFILE)[aspect.item_ids[0]], aspect.fact)
+
+
+def test_the_quote_is_the_items_sentence_that_carries_the_fact():
+    assert quoted(read_evidence(make_record())[0]) == "I stopped eating meat, diet is plant based now"
+    assert quote("Tips? My first open mic is in eight weeks.", "open mic in eight weeks") == (
+        "My first open mic is in eight weeks"
+    )
 
 
 def test_no_evidence_found_gives_a_general_answer_without_facts():
@@ -174,7 +194,7 @@ def test_forced_answer_continues_inside_the_opened_tag():
     ]
     gen = policy.generate(GenerationRequest(messages=[{"role": "user", "content": "q"}], segments=segments))
     assert gen.text.endswith("</answer>") and "<answer>" not in gen.text
-    assert "BUDGET-FACT" in gen.text and "OVEN-FACT" not in gen.text
+    assert "grocery budget is forty dollars" in gen.text and "stovetop" not in gen.text
 
 
 def test_information_items_are_read_from_the_segment_not_its_text():

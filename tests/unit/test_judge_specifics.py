@@ -40,7 +40,9 @@ def score(judge: SpecificsJudge, answer: str, aspects: list[dict[str, object]] |
 
 
 def test_the_users_specifics_score_and_the_topic_alone_does_not(judge: SpecificsJudge) -> None:
-    right = score(judge, "Stay under $40 per game. Pick a cooperative game: nobody fights, no competitive conflict.")
+    right = score(
+        judge, "Keep to a limit of about $40 per game. Pick a cooperative game: nobody fights, no competitive conflict."
+    )
     topic = score(judge, "Think about your budget and about what kind of game your group likes to play.")
     assert right == [2, 2]
     assert topic == [0, 0]

@@ -209,3 +209,38 @@ def test_other_errors_pass_through_unchanged() -> None:
 
     with pytest.raises(ZeroDivisionError):
         ChatModelPolicy(Broken(messages=iter([]))).generate(request())
+
+
+def _capturing_chat_openai(base_url: str | None, bodies: list[dict[str, Any]], **kw: Any) -> Any:
+    """The README's plain ChatOpenAI, with an in-memory transport that records each request body."""
+    import json
+
+    import httpx
+    from langchain_openai import ChatOpenAI
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        reply = {"id": "c", "object": "chat.completion", "created": 0, "model": "m",
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"},
+                              "finish_reason": "length"}]}
+        return httpx.Response(200, json=reply)
+
+    return ChatOpenAI(model="m", base_url=base_url, api_key="EMPTY", use_responses_api=False,  # type: ignore[arg-type]
+                      http_client=httpx.Client(transport=httpx.MockTransport(handle)), **kw)
+
+
+def test_a_plain_chat_openai_on_a_self_hosted_server_sends_max_tokens() -> None:
+    """Issue 15 item 6: llama.cpp ignores max_completion_tokens, the only limit ChatOpenAI sends."""
+    bodies: list[dict[str, Any]] = []
+    model = _capturing_chat_openai("http://127.0.0.1:8000/v1", bodies, extra_body={"cache_prompt": True})
+    gen = ChatModelPolicy(model).generate(request(max_new_tokens=48))
+    assert gen.finish_reason == "length"
+    assert bodies[0]["max_tokens"] == 48 and bodies[0]["max_completion_tokens"] == 48
+    assert bodies[0]["cache_prompt"] is True  # the model's own extra_body is kept
+
+
+def test_a_chat_openai_aimed_at_openai_keeps_its_request_as_is() -> None:
+    bodies: list[dict[str, Any]] = []
+    model = _capturing_chat_openai("https://api.openai.com/v1", bodies)
+    ChatModelPolicy(model).generate(request(max_new_tokens=48))
+    assert bodies[0]["max_completion_tokens"] == 48 and "max_tokens" not in bodies[0]

@@ -121,9 +121,42 @@ def test_baseline_is_scored_with_the_judge():
     rows = _rows(k=2)
     batch, _ = _run(ProtocolPolicy(), rows, RolloutSettings(num_baseline=2))
     judge = WordJudge()
-    score_baselines(batch, rows, RubricJudgeReward(judge).score)
+    score_baselines(batch, rows, RubricJudgeReward(judge))
     assert judge.seen == ["steak"] * 4  # two non-personalized answers per question
     assert batch.baseline_scores == {"u1": 0.0, "u2": 0.0}
+
+
+def test_baseline_is_scored_with_a_lamp_metric():
+    """The baseline scorer is task-generic: a LaMP row's gold and task number score the baseline's answer."""
+    from pr2_agent.rewards import LaMPMetricReward
+
+    rows = []
+    for rid, gold in (("u1", "steak"), ("u2", "comedy")):
+        row = {
+            "prompt": [{"role": "user", "content": "Which tag?"}],
+            "record_id": rid,
+            "user_id": rid,
+            "question": "Which tag?",
+            "lamp_task": 4,  # ROUGE-1 of the answer against the gold
+            "gold": gold,
+        }
+        rows += [row, row]
+    batch, _ = _run(ProtocolPolicy(), rows, RolloutSettings(num_baseline=1))
+    score_baselines(batch, rows, LaMPMetricReward())
+    assert batch.baseline_scores == {"u1": 1.0, "u2": 0.0}  # the no-profile answer is "steak"
+
+
+def test_unscored_baselines_are_left_out_of_the_mean():
+    rows = _rows(k=1)
+    batch, _ = _run(ProtocolPolicy(), rows, RolloutSettings(num_baseline=2))
+    calls = iter([[None, 0.5, 0.25, float("nan")]])
+
+    def scorer(prompts, completions, **columns):
+        assert columns["answer"] == ["steak"] * 4 and columns["question"][0] == rows[0]["question"]
+        return next(calls)
+
+    score_baselines(batch, rows, scorer)
+    assert batch.baseline_scores == {"u1": 0.5, "u2": 0.25}
 
 
 def test_output_ids_masks_and_eos():
@@ -247,7 +280,7 @@ def test_rollout_func_end_to_end_with_a_trainer_stand_in():
     rollout = GraphRollout(
         FakeStore(PROFILES),
         RolloutSettings(num_baseline=1),
-        RubricJudgeReward(WordJudge()).score,
+        RubricJudgeReward(WordJudge()),
         policy_factory=lambda model, tokenizer: policy,
     )
     out = rollout([r["prompt"] for r in rows], _trainer(rows))

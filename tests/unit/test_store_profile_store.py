@@ -476,7 +476,8 @@ def test_persistent_round_trip(tmp_path):
 def test_store_directory_that_is_a_file(tmp_path):
     path = tmp_path / "not_a_dir"
     path.write_text("x")
-    with pytest.raises(ProfileStoreError, match="Could not open the store directory.*one process at a time"):
+    # Refused before Chroma is asked (it used to fail inside Chroma with a hint about other processes).
+    with pytest.raises(ValueError, match="is a file, not a directory"):
         open_profile_store(path, embedding="hash")
 
 

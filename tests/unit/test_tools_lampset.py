@@ -104,9 +104,14 @@ def test_the_gold_follows_the_profile_not_the_input(task: int) -> None:
     assert hits >= 0.8 and constant <= 0.6  # LaMP-1: [1]/[2] by a coin; LaMP-2: many favourite tags
 
 
-@pytest.mark.parametrize("task", [4, 5, 6, 7])
-def test_generation_golds_share_the_users_frame(task: int) -> None:
-    """Every profile title (or tweet) shares the gold's fixed frame words: the style lives in the profile."""
+@pytest.mark.parametrize(("task", "margin"), [(4, 0.1), (5, 0.25), (6, 0.25), (7, 0.25)])
+def test_generation_golds_share_the_users_frame(task: int, margin: float) -> None:
+    """Every profile title (or tweet) shares the gold's fixed frame words: the style lives in the profile.
+
+    LaMP-5..7 have 18 frames / voices each, so another user's profile rarely shows the right one and the
+    user's own profile wins by a wide margin (measured on the bundled test split: 0.59 vs 0.27, 0.71 vs
+    0.29, 0.70 vs 0.32 best-item ROUGE-1).
+    """
     from pr2_agent.data.lamp_metrics import rouge1_f1
 
     field = {4: "title", 5: "title", 6: "title", 7: "text"}[task]
@@ -116,4 +121,29 @@ def test_generation_golds_share_the_users_frame(task: int) -> None:
     others = records[1:] + records[:1]  # each gold against the next user's profile
     pairs = zip(records, others, strict=True)
     other = [max(rouge1_f1(str(r.output), i.fields[field]) for i in s.profile) for r, s in pairs]
-    assert sum(own) / len(own) > sum(other) / len(other) + 0.1
+    assert sum(own) / len(own) > sum(other) / len(other) + margin
+
+
+def test_style_families_are_many_and_distinct() -> None:
+    """>= 15 frames / voices per family: with 5, any profile taught the format and often the frame itself."""
+    from tools.lampset.generator import SUBJECT_FRAMES, TITLE_FRAMES, VOICE_FRAMES
+
+    for family in (TITLE_FRAMES, SUBJECT_FRAMES, list(VOICE_FRAMES.values())):
+        assert len(family) >= 15 and len(set(family)) == len(family)
+
+
+@pytest.mark.parametrize("task", [5, 6, 7])
+def test_the_input_alone_does_not_reveal_the_frame(task: int) -> None:
+    """The users of a split spread over many frames, and copying the input scores far below the gold's frame."""
+    from pr2_agent.data.lamp_metrics import rouge1_f1
+
+    records = []
+    for split in LAMP_SPLITS:
+        questions = get_task(f"lamp{task}").bundled(split)
+        records += load_lamp(questions, outputs_path(questions))
+    field = "text" if task == 7 else "title"
+    # The gold's frame = its words shared with the user's own profile items; count distinct frames.
+    frames = {frozenset.intersection(*(frozenset(i.fields[field].lower().split()) for i in r.profile)) for r in records}
+    assert len(frames) >= 15
+    copied = [rouge1_f1(str(r.output), r.input.split(": ", 1)[1]) for r in records]
+    assert sum(copied) / len(copied) < 0.6

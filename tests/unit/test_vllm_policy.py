@@ -263,7 +263,7 @@ def test_use_vllm_rollouts_make_one_call_per_graph_step_and_return_sampled_ids_a
     rollout = GraphRollout(
         FakeStore(PROFILES),
         RolloutSettings(context=Context(max_new_tokens=24), num_baseline=1),
-        RubricJudgeReward(WordJudge()).score,
+        RubricJudgeReward(WordJudge()),
     )
     out = rollout([r["prompt"] for r in batch_rows], vllm_trainer(batch_rows, fake))
 

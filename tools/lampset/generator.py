@@ -12,9 +12,9 @@ Task  habit (what the profile reveals)
 2     the user's favourite tag: the movie fits three tags, the user tags it with the favourite one
 3     the user's rating habit: mixed reviews, a harsh user gives 1-2, a generous one 4-5
 4     the user's headline frame ("Explainer: why ... matters", "... : what we know so far", ...)
-5     the user's title frame ("Towards ...", "... : A ... Approach", "On the ... of ...", ...)
-6     the user's subject frame ("[Action needed] ...", "FYI: ...", "Quick question about ...", ...)
-7     the user's tweet voice (lower-case with "lol", "Honestly, ...!", hashtags, "ugh ...")
+5     the user's title frame, one of 18 ("Towards Principled ...", "... Is All You Need for ...", ...)
+6     the user's subject frame, one of 18 ("[Action needed] ...", "FYI only: ...", "Re: re: ...", ...)
+7     the user's tweet voice, one of 18 ("lol ... i cant even", "Dear diary, ...", "ngl ... fr fr", ...)
 ====  ===============================================================================================
 
 Inputs use LaMP's own wording (the ``input`` strings of its data files). Users are split by user into
@@ -277,11 +277,26 @@ RESEARCH = [
     ("causal discovery", "gene regulation"),
 ]
 TITLE_FRAMES = [
-    "Towards {method} for {problem}",
-    "{method} for {problem}: A Simple Baseline",
-    "On the Limits of {method} in {problem}",
-    "Rethinking {problem} through {method}",
+    # Each frame's fixed words are most of its title, and no two frames share many: a user's frame is
+    # then what decides ROUGE, and another user's profile shows the right one about 1 time in 18.
+    "Towards Principled {method} for {problem}",
+    "{method} for {problem}: A Simple but Strong Baseline",
+    "On the Surprising Limits of {method} in {problem}",
+    "Rethinking {problem} Through the Lens of {method}",
     "Learning {problem} with {method}: An Empirical Study",
+    "When Does {method} Help {problem}? A Systematic Analysis",
+    "{method} Is All You Need for {problem}",
+    "Beyond Benchmarks: Revisiting {method} for Real-World {problem}",
+    "A Unified Theoretical Framework of {method} for {problem}",
+    "Less Is More: Cheap {method} for Low-Budget {problem}",
+    "{problem} at Scale: Lessons Learned from {method}",
+    "Do We Really Need {method}? Evidence from {problem}",
+    "Scalable and Robust {method} Methods for Large {problem}",
+    "Demystifying {method}: Why It Works for {problem}",
+    "A Large-Scale Benchmark and Survey of {method} in {problem}",
+    "Bridging the Gap Between {method} and {problem} in Practice",
+    "Provably Efficient {method} with Guarantees for {problem}",
+    "{method} Strikes Back: New Results on {problem}",
 ]
 EMAILS = [
     ("the budget review", "Thursday"),
@@ -296,11 +311,25 @@ EMAILS = [
     ("the quarterly report", "Monday"),
 ]
 SUBJECT_FRAMES = [
+    # As TITLE_FRAMES: mostly fixed words, few shared between frames (18 frames).
     "[Action needed] {topic} by {when}",
-    "FYI: {topic} update",
+    "FYI only: {topic} update, no reply needed",
     "Quick question about {topic}",
-    "{topic} - please review before {when}",
-    "Reminder re {topic} ({when})",
+    "{topic} - please review and sign off before {when}",
+    "Friendly reminder re {topic} ({when})",
+    "URGENT!! {topic} blocked, decision needed {when}",
+    "Re: re: follow-up on {topic}",
+    "Draft for comments: {topic} v2",
+    "Heads up - {topic} moved to {when}",
+    "Can we sync on {topic} before {when}?",
+    "Notes and action items from today's {topic} call",
+    "[Weekly digest] status of {topic}",
+    "Approval required: sign {topic} by {when}",
+    "Thanks all - {topic} wrap-up and next steps",
+    "Proposal to change {topic} (feedback welcome)",
+    "Meeting request: 30 min on {topic}",
+    "{topic}: open issues, owners and deadlines",
+    "Sorry for the delay - {topic} numbers attached",
 ]
 
 
@@ -394,20 +423,39 @@ EVENTS = [
     "my flight got cancelled",
     "I learned to bake bread",
 ]
-VOICES: dict[str, Callable[[str], str]] = {
-    "lol": lambda e: f"lol {e.lower()} and honestly i cant even",
-    "honestly": lambda e: f"Honestly, {e}!!! What a day :)",
-    "hashtags": lambda e: f"{_cap(e)}. #mood #life #blessed",
-    "ugh": lambda e: f"ugh. {e}. typical. just typical.",
-    "news": lambda e: f"UPDATE: {e}. More soon, stay tuned.",
+VOICE_FRAMES: dict[str, str] = {
+    # A voice is a long fixed frame around a short event ({e} as written, {E} capitalised), so the
+    # voice, which only the profile shows, carries most of the gold's words; 18 voices, few shared words.
+    "ahoy": "Ahoy mateys, {e}, arr, the seas be cruel",
+    "caps": "OMG {E}!!! NO WAY!!! I AM SCREAMING",
+    "commentator": "AND THERE IT IS, {e}! What a moment, ladies and gentlemen",
+    "corporate": "Excited to share that {e}. Grateful for this journey. #leadership",
+    "dad": "Well folks, {e}. Guess that is life, kids",
+    "diary": "Dear diary, {e}. Will write more tomorrow.",
+    "grateful": "Feeling so blessed because {e}. Thank you universe",
+    "hashtags": "{E}. #mood #life #nofilter #weekendvibes",
+    "honestly": "Honestly, {e}!!! What a day :)",
+    "lol": "lol {e} and i literally cant even",
+    "minimal": "{e}. that's it. that's the tweet.",
+    "news": "UPDATE: {e}. More soon, stay tuned.",
+    "ngl": "ngl {e} fr fr no cap",
+    "poet": "And so it goes: {e}, like rain on a quiet window",
+    "question": "Is it just me or {e}? Asking for a friend",
+    "sarcastic": "oh great, {e}. exactly what i needed. fantastic",
+    "thread": "a thread (1/5): so basically {e}. more below",
+    "ugh": "ugh. {e}. typical. just typical.",
 }
 
 
+def _voice(name: str, event: str) -> str:
+    return VOICE_FRAMES[name].format(e=event, E=_cap(event))
+
+
 def _lamp7(rng: random.Random) -> Record:
-    voice = VOICES[rng.choice(sorted(VOICES))]
+    voice = rng.choice(sorted(VOICE_FRAMES))
     picks = rng.sample(EVENTS, k=PROFILE_SIZE + 1)
     text = f"Paraphrase the following tweet without any explanation before or after it: {_cap(picks[0])}."
-    return text, [{"text": voice(e)} for e in picks[1:]], voice(picks[0])
+    return text, [{"text": _voice(voice, e)} for e in picks[1:]], _voice(voice, picks[0])
 
 
 MAKERS: dict[int, Callable[[random.Random], Record]] = {
