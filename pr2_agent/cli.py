@@ -252,9 +252,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=None, help="items per search (default: the method's; pr2 3, prlm 5)")
     p.add_argument("--max-searches", type=int, default=3, help="search budget")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
-    p.add_argument(
-        "--method", default="pr2", help="the method whose graph answers (pr2_agent.methods: pr2, prlm, tagpr)"
-    )
+    p.add_argument("--method", default="pr2", help="the method whose graph answers: pr2, prlm, tagpr")
     p.add_argument("--no-stream", action="store_true", help="print each model turn whole, not token by token")
     add_store_args(p)
     add_model_args(p)

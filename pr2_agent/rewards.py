@@ -414,8 +414,9 @@ REWARD_FUNCTIONS.update(
 
 
 # ---------------------------------------------------------------------------------------------
-# TagPR: the tag-constraint reward (its learned PRMU reward lives in pr2_agent.reward_models.prmu).
+# TagPR: the tag-constraint reward, and PRMU (pr2_agent.reward_models.prmu) as a model reward.
 TAG_REWARD = "tag_constraints"
+PRMU_REWARD = "prmu"
 TAG_PROBLEM_COST = 0.25
 """What each broken schema rule costs, from 1.0 for a valid chain down to 0."""
 
@@ -464,44 +465,12 @@ def _tag_constraints(judge: Judge | None) -> RewardFunction:
     return TagConstraintReward()
 
 
-REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
-
-
-# ---------------------------------------------------------------------------------------------
-# Learned reward models: built from a trained model directory (config `reward_models: {name: DIR}`).
 def _prmu_from(directory: str) -> RewardFunction:
     from pr2_agent.reward_models.prmu import PRMUReward
 
     return PRMUReward(directory)
 
 
-LEARNED_REWARDS: dict[str, Callable[[str], RewardFunction]] = {
-    "prmu": _prmu_from,
-    PERSONALIZATION_RM_REWARD: PersonalizationRMReward,
-}
-"""Reward name -> factory taking the trained model's directory."""
-
-
-def build_rewards(
-    names: Sequence[str], judge: Judge | None, models: Mapping[str, str] | None = None
-) -> list[RewardFunction]:
-    """Like :func:`build_reward_functions`, also building learned rewards from ``models`` (name -> directory).
-
-    Raises:
-        ValueError: A learned reward without its directory, a directory for no listed learned reward, or
-            what :func:`build_reward_functions` refuses.
-    """
-    models = dict(models or {})
-    stray = sorted(set(models) - {n for n in names if n in LEARNED_REWARDS})
-    if stray:
-        raise ValueError(f"reward_models names {stray}, which reward_funcs does not list as learned rewards "
-                         f"(learned: {sorted(LEARNED_REWARDS)}).")
-    missing = [n for n in names if n in LEARNED_REWARDS and n not in models]
-    if missing:
-        raise ValueError(f"reward(s) {missing} are learned reward models: give each trained directory as "
-                         f"reward_models: {{{missing[0]}: DIR}} (train PRMU with trainers/prmu_train.py).")
-    plain_names = [n for n in names if n not in LEARNED_REWARDS]
-    plain = iter(build_reward_functions(plain_names, judge) if plain_names else [])
-    if len(set(names)) != len(names):
-        raise ValueError(f"reward functions listed twice in {list(names)}; list each once (use reward_weights).")
-    return [LEARNED_REWARDS[n](models[n]) if n in LEARNED_REWARDS else next(plain) for n in names]
+REWARD_FUNCTIONS[TAG_REWARD] = _tag_constraints
+REWARD_FUNCTIONS[PRMU_REWARD] = _needs_model_path(PRMU_REWARD)
+MODEL_REWARD_FUNCTIONS[PRMU_REWARD] = _prmu_from

@@ -96,10 +96,6 @@ class PR2ScriptArguments:
             "baseline answers): rubric_judge (LaMP-QA) or lamp_metric (LaMP). Default: the first of reward_funcs."
         },
     )
-    reward_models: dict[str, str] | str | None = field(
-        default=None,
-        metadata={"help": "Learned rewards' trained directories, e.g. {prmu: outputs/prmu} (YAML mapping or JSON)."},
-    )
     judge: str = field(
         default="specifics",
         metadata={
@@ -188,7 +184,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     from pr2_agent.methods import get_method
     from pr2_agent.policy.resolve import checkpoint_dir
-    from pr2_agent.rewards import PERSONALIZATION_RM_REWARD, build_rewards
+    from pr2_agent.rewards import build_reward_functions
     from pr2_agent.run.data import load_examples
     from pr2_agent.run.ingest import open_store_with_profiles
     from pr2_agent.run.judging import check_judge, make_judge
@@ -216,12 +212,7 @@ def train(script: PR2ScriptArguments, training: Any, model_args: Any) -> Path:
 
     judge = make_judge(script.judge_spec())
     check_judge(task, examples[0], judge)
-    models = dict(
-        (json.loads(script.reward_models) if isinstance(script.reward_models, str) else script.reward_models) or {}
-    )
-    if script.reward_model_path and PERSONALIZATION_RM_REWARD in script.reward_funcs:
-        models.setdefault(PERSONALIZATION_RM_REWARD, script.reward_model_path)
-    reward_funcs = build_rewards(script.reward_funcs, judge, models)
+    reward_funcs = build_reward_functions(script.reward_funcs, judge, reward_model_path=script.reward_model_path)
     # The score reward also scores the non-personalized baselines: any task's score (judge or metric).
     score_name = script.score_reward_name()
     scorer = next((r for r in reward_funcs if getattr(r, "__name__", None) == score_name), None)

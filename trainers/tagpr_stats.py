@@ -71,15 +71,23 @@ def collect(directories: Sequence[Path]) -> dict[str, dict[str, Any]]:
 def score_table(directories: Sequence[Path], base: str) -> str:
     """A markdown table: every system scored in the directories x directory, mean score and gain over ``base``.
 
-    Each directory is one task's ``pr2 eval --out``; the gain is the mean over tasks of
+    Each directory is one task's ``pr2 eval --out``, averaged over the questions every system there
+    answered; the gain is the mean over tasks of
     ``(system - base) / base``, over the tasks where both were scored and ``base`` is above 0.
     """
     means: dict[str, dict[str, float]] = defaultdict(dict)
     for directory in directories:
-        for path in sorted(directory.glob("scores_*.jsonl")):
-            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-            if rows:
-                means[path.stem.removeprefix("scores_")][directory.name] = sum(r["score"] for r in rows) / len(rows)
+        files = {
+            path.stem.removeprefix("scores_"): [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+            for path in sorted(directory.glob("scores_*.jsonl"))
+        }
+        files = {system: rows for system, rows in files.items() if rows}
+        # Only the questions every system of this task answered, so the columns compare like with like.
+        shared = set.intersection(*({str(r.get("qid")) for r in rows} for rows in files.values())) if files else set()
+        for system, rows in files.items():
+            kept = [r["score"] for r in rows if str(r.get("qid")) in shared]
+            if kept:
+                means[system][directory.name] = sum(kept) / len(kept)
     names = [d.name for d in directories]
     lines = [
         f"| system | {' | '.join(names)} | mean | vs {base} |",
@@ -88,8 +96,8 @@ def score_table(directories: Sequence[Path], base: str) -> str:
     for system, per_task in sorted(means.items()):
         cells = [f"{per_task[n]:.3f}" if n in per_task else "-" for n in names]
         mean = sum(per_task.values()) / len(per_task)
-        shared = [n for n in names if n in per_task and means.get(base, {}).get(n, 0) > 0]
-        gain = sum((per_task[n] - means[base][n]) / means[base][n] for n in shared) / len(shared) if shared else None
+        both = [n for n in names if n in per_task and means.get(base, {}).get(n, 0) > 0]
+        gain = sum((per_task[n] - means[base][n]) / means[base][n] for n in both) / len(both) if both else None
         lines.append(f"| {system} | {' | '.join(cells)} | {mean:.3f} | {'-' if gain is None else f'{gain:+.1%}'} |")
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ TagPR (arXiv 2509.23140) follows SFT on tagged chains with a **guided** RL stage
 ``alpha * task metric + beta * tag constraints + gamma * PRMU``, then an **exploratory** stage on the task
 metric alone. One YAML holds every stage: ``common`` (any ``trainers/grpo_train.py`` option, shared),
 then ``stages``, each a name, its ``rewards`` (reward name -> weight: the alphas, betas and gammas) and
-any option it overrides (``max_steps``, ``learning_rate``, ``reward_models``...). Stage *i* starts from
+any option it overrides (``max_steps``, ``learning_rate``, ``reward_model_path``...). Stage *i* starts from
 stage *i-1*'s checkpoint and writes ``OUTPUT/<i>-<name>/``: a standard transformers checkpoint that
 ``--model PATH`` loads everywhere. ``OUTPUT/tagpr_training.json`` records each stage's config, steps,
 last rewards, wall time and CPU time.

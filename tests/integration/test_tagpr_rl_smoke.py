@@ -36,7 +36,7 @@ def test_two_stages_chain_their_checkpoints(tmp_path: Path) -> None:
         },
         "stages": [
             {"name": "guided", "rewards": {"lamp_metric": 1.0, "tag_constraints": 0.5, "prmu": 0.5},
-             "reward_models": {"prmu": str(tmp_path / "prmu")}},
+             "reward_model_path": str(tmp_path / "prmu")},
             {"name": "exploratory", "rewards": {"lamp_metric": 1.0}},
         ],
     }  # fmt: skip

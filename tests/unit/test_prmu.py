@@ -20,7 +20,7 @@ from pr2_agent.reward_models.prmu import (
     save_prmu,
     train_head,
 )
-from pr2_agent.rewards import build_rewards
+from pr2_agent.rewards import build_reward_functions
 from pr2_agent.tasks import get_task
 from trainers.prmu_train import instances, lamp_pairs, load_pairs, main
 
@@ -80,7 +80,7 @@ def test_save_load_and_the_reward_function(tmp_path):
     save_prmu(tmp_path / "m", config, head, {"metrics": {}})
     loaded_config, loaded = load_prmu(tmp_path / "m")
     assert loaded_config == config
-    reward = build_rewards(["lamp_metric", "prmu"], None, {"prmu": str(tmp_path / "m")})[1]
+    reward = build_reward_functions(["lamp_metric", "prmu"], None, reward_model_path=str(tmp_path / "m"))[1]
     assert isinstance(reward, PRMUReward)
     reward = pickle.loads(pickle.dumps(reward))
     scores = reward([None, None], [None, None], question=["q", 'x [1]: "A" [2]: "B"'],
@@ -88,13 +88,11 @@ def test_save_load_and_the_reward_function(tmp_path):
     assert 0 < scores[0] < 1 and scores[1] == 0.0
 
 
-def test_learned_rewards_need_their_directory(tmp_path):
-    with pytest.raises(ValueError, match="reward_models: {prmu: DIR}"):
-        build_rewards(["lamp_metric", "prmu"], None)
-    with pytest.raises(ValueError, match="does not list"):
-        build_rewards(["lamp_metric"], None, {"prmu": "x"})
+def test_prmu_needs_its_directory(tmp_path):
+    with pytest.raises(ValueError, match="reward_model_path"):
+        build_reward_functions(["lamp_metric", "prmu"], None)
     with pytest.raises(FileNotFoundError, match="prmu_train.py"):
-        build_rewards(["prmu"], None, {"prmu": str(tmp_path)})
+        build_reward_functions(["prmu"], None, reward_model_path=str(tmp_path))
 
 
 def test_prmu_train_end_to_end_with_a_hash_encoder(tmp_path, capsys):

@@ -30,8 +30,9 @@ def test_score_table_with_gain_over_a_base(tmp_path, capsys):
         d = tmp_path / name
         d.mkdir()
         for system, score in scores.items():
-            (d / f"scores_{system}.jsonl").write_text(json.dumps({"score": score, "raw": ""}) + "\n")
+            rows = [{"qid": "q1", "score": score}] + ([{"qid": "q2", "score": 0.0}] if system == "rag@base" else [])
+            (d / f"scores_{system}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert main([str(tmp_path / "lamp2"), str(tmp_path / "lamp4"), "--table", "rag@base"]) == 0
     table = capsys.readouterr().out
     assert "| tagpr@sft | 0.750 | - | 0.750 | +50.0% |" in table
-    assert "| rag@base | 0.500 | 0.200 | 0.350 | +0.0% |" in table
+    assert "| rag@base | 0.500 | 0.100 | 0.300 | +0.0% |" in table

@@ -20,11 +20,11 @@ def test_the_shipped_config_is_guided_then_exploratory():
     first = schedule.stage_config(0, "outputs/tagpr-sft")
     assert first["reward_funcs"] == ["lamp_metric", "tag_constraints", "prmu"]
     assert first["reward_weights"] == [1.0, 0.5, 0.5]
-    assert first["reward_models"] == {"prmu": "outputs/prmu"} and first["method"] == "tagpr"
+    assert first["reward_model_path"] == "outputs/prmu" and first["method"] == "tagpr"
     second = schedule.stage_config(1, str(schedule.stage_dir(0)))
     assert second["model_name_or_path"] == "outputs/tagpr-rl/1-guided"
     assert second["output_dir"] == "outputs/tagpr-rl/2-exploratory"
-    assert "reward_models" not in second and second["reward_weights"] == [1.0]
+    assert "reward_model_path" not in second and second["reward_weights"] == [1.0]
 
 
 def test_flag_overrides_reach_every_stage():
