@@ -39,6 +39,10 @@ PANELS: tuple[Panel, ...] = (
     Panel("answer rate", ("pr2/answer_rate", "pr2/forced_rate")),
     Panel("completion length (model tokens)", ("completions/mean_length",)),
     Panel("KL", ("kl",)),
+    Panel(
+        "PrLM reward terms (unweighted)",
+        ("rewards/prlm_rouge/mean", "rewards/think_answer_format/mean", "rewards/personalization_rm/mean"),
+    ),
 )
 
 

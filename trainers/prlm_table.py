@@ -1,89 +1,97 @@
-"""PrLM's two result tables from ``pr2 eval`` summaries: systems x LaMP tasks, and k x retriever.
+"""PrLM's two result tables from ``pr2 eval`` score files: systems x LaMP tasks, and k x retriever.
 
-    pr2 eval --out outputs/prlm-eval/lamp4 --report-only          # (each dir: refresh summary.json first)
-    python trainers/prlm_table.py --eval outputs/prlm-eval/lamp4 outputs/prlm-eval/lamp5 outputs/prlm-eval/lamp7 \
-        --robust outputs/prlm-robust/* --out docs/results/prlm/tables.md
+    python trainers/prlm_table.py --eval lamp4=outputs/prlm-eval/lamp4 lamp7=outputs/prlm-eval/lamp7 \
+        --robust outputs/prlm-robust/dense-k1 outputs/prlm-robust/bm25-k1 ... --out docs/results/prlm/tables.md
 
-Every cell is LaMP's ROUGE-1 / ROUGE-L over the run (the task's official numbers in ``summary.json``), with
-the number of questions; a missing run is shown as such, never filled in.
+Every cell is LaMP's ROUGE-1 / ROUGE-L over the questions a system answered (the task's official evaluator,
+``LaMPTask.corpus_metrics``, over the ``scores_<system>.jsonl`` rows), with their number; a missing run is
+shown as such, never filled in. Robustness directories are named ``<retriever>-k<k>`` and hold one system.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 SYSTEM_ORDER = ("nopers", "rag", "pr2@shipped", "prlm", "prlm@grpo")
+_ROBUST_DIR = re.compile(r"(?P<retriever>dense|bm25)-k(?P<k>\d+)$")
 
 
-def read_summary(out_dir: Path) -> dict[str, Any]:
-    """The ``summary.json`` ``pr2 eval`` wrote in ``out_dir``."""
-    path = out_dir / "summary.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `pr2 eval --out {out_dir} --report-only` first.")
-    summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return summary
+def scored_systems(out_dir: Path) -> dict[str, list[dict[str, Any]]]:
+    """``{system: result rows}`` of every ``scores_<system>.jsonl`` in ``out_dir``."""
+    found = {}
+    for path in sorted(out_dir.glob("scores_*.jsonl")):
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        found[path.name[len("scores_") : -len(".jsonl")]] = [r for r in rows if "prediction" in r]
+    return found
 
 
-def cell(system: dict[str, Any] | None) -> str:
-    """``R1 / RL (n)`` of one system's row, or a dash for a run that does not exist."""
-    if system is None:
+def cell(task: str, rows: list[dict[str, Any]] | None) -> str:
+    """``R1 / RL (n)`` over the rows, or "not run"."""
+    from pr2_agent.tasks import get_task
+
+    if not rows:
         return "not run"
-    official = system.get("official", {})
-    r1, rl = official.get("rouge-1", float("nan")), official.get("rouge-L", float("nan"))
-    return f"{r1:.3f} / {rl:.3f} (n={system['n']})"
+    metrics = get_task(task).corpus_metrics(rows)  # type: ignore[attr-defined]  # LaMP tasks have it
+    return f"{metrics['rouge-1']:.3f} / {metrics['rouge-L']:.3f} (n={len(rows)})"
 
 
-def comparison_table(dirs: list[Path]) -> list[str]:
+def comparison_table(runs: dict[str, Path]) -> list[str]:
     """Systems (rows) x tasks (columns)."""
-    summaries = {str(read_summary(d)["run"].get("task", d.name)): read_summary(d) for d in dirs}
-    rows = {s["system"]: s for summary in summaries.values() for s in summary["systems"]}
-    names = [n for n in SYSTEM_ORDER if n in rows] + sorted(set(rows) - set(SYSTEM_ORDER))
-    lines = [
-        "| system | generator | " + " | ".join(summaries) + " |",
-        "|---|---|" + "---|" * len(summaries),
-    ]
-    for name in names:
-        by_task = {t: next((s for s in summary["systems"] if s["system"] == name), None) for t, summary in
-                   summaries.items()}
-        model = next((s["model"] for s in by_task.values() if s is not None), "")
-        lines.append(f"| {name} | {model} | " + " | ".join(cell(s) for s in by_task.values()) + " |")
+    by_task = {task: scored_systems(d) for task, d in runs.items()}
+    names = {n for systems in by_task.values() for n in systems}
+    ordered = [n for n in SYSTEM_ORDER if n in names] + sorted(names - set(SYSTEM_ORDER))
+    lines = ["| system | " + " | ".join(by_task) + " |", "|---|" + "---|" * len(by_task)]
+    for name in ordered:
+        lines.append(f"| {name} | " + " | ".join(cell(t, s.get(name)) for t, s in by_task.items()) + " |")
     return lines
 
 
-def robustness_table(dirs: list[Path]) -> list[str]:
+def robustness_table(dirs: list[Path], task: str = "lamp4") -> list[str]:
     """k (rows) x retriever (columns), one system per directory."""
-    results: dict[tuple[int, str], dict[str, Any]] = {}
+    results: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for d in dirs:
-        summary = read_summary(d)
-        run = summary["run"]
-        retriever = str(run.get("retriever", "")).split("/")[0]
-        results[(int(run["top_k"]), retriever)] = summary["systems"][0]
+        match = _ROBUST_DIR.search(d.name)
+        if match is None:
+            raise ValueError(f"{d}: robustness directories are named <dense|bm25>-k<k>, e.g. dense-k5.")
+        systems = scored_systems(d)
+        if systems:
+            results[(int(match["k"]), match["retriever"])] = next(iter(systems.values()))
     ks = sorted({k for k, _ in results})
-    retrievers = sorted({r for _, r in results})
+    retrievers = ["dense", "bm25"]
     lines = ["| k | " + " | ".join(retrievers) + " |", "|---|" + "---|" * len(retrievers)]
     for k in ks:
-        lines.append(f"| {k} | " + " | ".join(cell(results.get((k, r))) for r in retrievers) + " |")
+        lines.append(f"| {k} | " + " | ".join(cell(task, results.get((k, r))) for r in retrievers) + " |")
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write both tables as markdown."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("--eval", nargs="+", type=Path, default=[], help="pr2 eval --out dirs, one per task")
-    p.add_argument("--robust", nargs="+", type=Path, default=[], help="pr2 eval --out dirs, one per (k, retriever)")
+    p.add_argument("--eval", nargs="+", default=[], help="TASK=DIR: a pr2 eval --out dir per task")
+    p.add_argument("--robust", nargs="+", type=Path, default=[], help="<retriever>-k<k> dirs (LaMP-4)")
     p.add_argument("--out", type=Path, required=True, help="markdown file to write")
     args = p.parse_args(argv)
     try:
-        lines = ["ROUGE-1 / ROUGE-L (LaMP's evaluator over each run), greedy decoding.", ""]
-        if args.eval:
-            lines += ["## Systems x tasks (bundled LaMP test splits)", "", *comparison_table(args.eval), ""]
+        runs = {}
+        for spec in args.eval:
+            task, sep, path = spec.partition("=")
+            if not sep or not Path(path).is_dir():
+                raise ValueError(f"--eval {spec!r}: give TASK=DIR with an existing directory, e.g. lamp4=outputs/x.")
+            runs[task] = Path(path)
+        lines = ["ROUGE-1 / ROUGE-L (LaMP's evaluator over each run's questions), greedy decoding.", ""]
+        if runs:
+            lines += ["## Systems x tasks (bundled LaMP test splits)", "", *comparison_table(runs), ""]
         if args.robust:
             lines += ["## Trained PrLM: k x retriever (LaMP-4 test)", "", *robustness_table(args.robust), ""]
-    except (FileNotFoundError, KeyError, ValueError) as err:
+    except (KeyError, ValueError) as err:
         print(f"prlm_table: error: {err}", file=sys.stderr)  # noqa: T201
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)

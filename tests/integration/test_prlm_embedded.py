@@ -28,7 +28,9 @@ def test_prlm_retrieves_k_items_and_answers_on_the_embedded_model(store, retriev
     graph = get_method("prlm").build_graph(model=resolve_policy("embedded-base", seed=0), store=store)
     context = {"user_id": "u7", "top_k": 5, "retriever": retriever, "max_new_tokens": 32, "temperature": 0.0}
     out = graph.invoke({"question": "Paraphrase the following tweet: the train was late again."}, context=context)
-    assert len(out["retrieved_ids"]) == 5 and set(out["retrieved_ids"]) <= {p.id for p in PROFILE}
+    # Dense search always fills k; BM25 returns only items sharing a word with the input (3 of 6 here).
+    expected = 5 if retriever == "dense" else 3
+    assert len(out["retrieved_ids"]) == expected and set(out["retrieved_ids"]) <= {p.id for p in PROFILE}
     assert out["finish"] in ("answer", "forced") and isinstance(out["answer"], str)
     trajectory = Trajectory.from_state(out)
     assert trajectory.has_token_ids and len(trajectory.prompt_ids or []) > 150  # system prompt + 5 items
