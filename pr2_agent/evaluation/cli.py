@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -146,10 +147,17 @@ def register(sub: Any) -> None:
 
 
 def load_policy(args: argparse.Namespace) -> Policy:
-    """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model)."""
-    from pr2_agent.policy.resolve import resolve_policy
+    """Load the generator every system shares ('embedded', a checkpoint directory, or an endpoint model).
 
-    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed, timeout=args.timeout)
+    Without ``PR2_SERVING``, evaluation runs local models on transformers: it generates whole batches,
+    which the transformers path decodes together with a KV cache per trajectory, while llama.cpp here
+    decodes one sequence at a time (``pr2 eval --limit 4 --systems pr2``: 182 s on llama.cpp, 114 s on
+    transformers, same scores; bench/results/eval_serving_backends.json).
+    """
+    from pr2_agent.policy.resolve import SERVING_ENV, resolve_policy
+
+    serving = None if os.environ.get(SERVING_ENV) else "transformers"
+    return resolve_policy(args.model, base_url=args.base_url, seed=args.seed, timeout=args.timeout, serving=serving)
 
 
 def build_systems(
