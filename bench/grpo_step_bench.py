@@ -246,8 +246,10 @@ def main() -> None:
     ]
     result = {
         "step_s": {name: round(statistics.median(v), 3) for name, v in times.items()},
+        "step_s_each": {name: [round(x, 3) for x in v] for name, v in times.items()},
         "sampled_tokens": {name: v for name, v in tokens.items()},
         "ratio_pr2_over_plain": round(statistics.median(ratios), 3),
+        "ratio_of_median_steps": round(statistics.median(times["pr2"]) / statistics.median(times["plain"]), 3),
         "ratio_spread": [round(min(ratios), 3), round(max(ratios), 3)],
         "ratio_per_sampled_token": round(statistics.median(per_token), 3),
         "meta": {
