@@ -159,15 +159,16 @@ def lamp_metric_reward(task: int, answer: str, gold: str) -> float:
     return example_score(task, parse_prediction(task, answer), gold)[0]
 
 
-class LaMPMetricReward:
-    """A LaMP task's metric of each row's final answer (the ``<answer>`` span), from the row's gold.
+class GoldReward:
+    """A metric of each LaMP row's final answer against its gold: ``metric(task, answer, gold)``.
 
     Reads the ``lamp_task`` and ``gold`` columns the LaMP tasks add to training rows, and the
     rollout's ``answer`` field (without it, the ``<answer>`` span of the completion text).
     """
 
-    def __init__(self, *, name: str = LAMP_METRIC_REWARD) -> None:
-        """Nothing to configure: the task and gold come with each row."""
+    def __init__(self, metric: Callable[[int, str, str], float], *, name: str) -> None:
+        """Keep the metric (a module-level function, so the reward pickles)."""
+        self.metric = metric
         self.__name__ = name
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
@@ -176,10 +177,18 @@ class LaMPMetricReward:
         answers = _answers(kwargs, completions, self.__name__)
         tasks = _column(kwargs, "lamp_task", n, self.__name__)
         golds = _column(kwargs, "gold", n, self.__name__)
-        return [lamp_metric_reward(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
+        return [self.metric(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
 
     def __repr__(self) -> str:
-        return "LaMPMetricReward()"
+        return f"{type(self).__name__}()"
+
+
+class LaMPMetricReward(GoldReward):
+    """A LaMP task's metric of each row's final answer (the ``<answer>`` span), from the row's gold."""
+
+    def __init__(self, *, name: str = LAMP_METRIC_REWARD) -> None:
+        """Nothing to configure: the task and gold come with each row."""
+        super().__init__(lamp_metric_reward, name=name)
 
 
 def _lamp_metric(judge: Judge | None) -> RewardFunction:
@@ -276,23 +285,12 @@ def prlm_rouge_reward(task: int, answer: str, gold: str) -> float:
     return rouge_f_sum(prediction, gold) if prediction else 0.0
 
 
-class PrLMRougeReward:
-    """PrLM's ``accuracy_k``: ROUGE-1+2+L F1 of each row's final answer against its gold (LaMP rows)."""
+class PrLMRougeReward(GoldReward):
+    """PrLM's ``accuracy_k``: ROUGE-1+2+L F1 of each row's final answer against its gold, in [0, 3]."""
 
     def __init__(self, *, name: str = PRLM_ROUGE_REWARD) -> None:
         """Nothing to configure: the task and gold come with each row (``lamp_task``, ``gold``)."""
-        self.__name__ = name
-
-    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
-        """Return one value in [0, 3] per completion (TRL's reward signature)."""
-        n = len(completions)
-        answers = _answers(kwargs, completions, self.__name__)
-        tasks = _column(kwargs, "lamp_task", n, self.__name__)
-        golds = _column(kwargs, "gold", n, self.__name__)
-        return [prlm_rouge_reward(int(t), str(a), str(g)) for t, a, g in zip(tasks, answers, golds, strict=True)]
-
-    def __repr__(self) -> str:
-        return "PrLMRougeReward()"
+        super().__init__(prlm_rouge_reward, name=name)
 
 
 def think_answer_format(text: str) -> float:
