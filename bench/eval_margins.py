@@ -16,7 +16,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pr2_agent.evaluation.paired import paired_margin  # noqa: E402
-from pr2_agent.evaluation.runner import load_run  # noqa: E402
+from pr2_agent.evaluation.runner import load_run, scores_path  # noqa: E402
+
+
+def _split_pair(pair: str, out: Path) -> tuple[str, str]:
+    """Split "a-b" at the hyphen whose two sides both have scores in ``out`` (labels may hold hyphens)."""
+    cuts = [i for i, c in enumerate(pair) if c == "-"]
+    found = [
+        (pair[:i], pair[i + 1 :]) for i in cuts if all(scores_path(out, n).is_file() for n in (pair[:i], pair[i + 1 :]))
+    ]
+    if len(found) != 1:
+        raise SystemExit(f"pair {pair!r}: no single split into two systems with scores in {out}; check the names.")
+    return found[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = []
     for pair in args.pairs.split(","):
-        a, b = pair.split("-", 1)
+        a, b = _split_pair(pair, args.out)
         scores = {name: {r["qid"]: float(r["score"]) for r in load_run(args.out, name).rows} for name in (a, b)}
         m = paired_margin(a, b, scores[a], scores[b])
         results.append(m.to_dict())
