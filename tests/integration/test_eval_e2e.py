@@ -32,7 +32,7 @@ def test_eval_runs_end_to_end_and_resumes(tmp_path, capsys):
         qids = qids or [r["qid"] for r in rows]
         assert sorted(r["qid"] for r in rows) == sorted(qids)
         for row in rows:
-            assert 0.0 <= row["score"] <= 1.0 and row["judge"].startswith("embedding-proxy")
+            assert 0.0 <= row["score"] <= 1.0 and row["judge"].startswith("specifics-proxy")  # the default judge
             assert len(row["aspect_scores"]) >= 1 and isinstance(row["answer"], str)
             if system == "rag":
                 assert row["retrieved_ids"] and set(row["retrieved_ids"]) <= profiles[row["qid"]]
