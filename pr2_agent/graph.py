@@ -55,15 +55,7 @@ def build_graph(
         The compiled graph. Invoke with ``{"question": ...}`` or ``{"messages": [...]}`` and
         ``context={"user_id": ...}`` (or any context / ``configurable`` carrying ``user_id``).
     """
-    if store is not None and profile_store is not None:
-        raise TypeError("Pass the pr2 profile store once, as profile_store= (store= is its former name).")
-    profiles = _checked_profile_store(profile_store if profile_store is not None else store,
-                                      "profile_store=" if profile_store is not None else "store=")
-    if langgraph_store is not None and not isinstance(langgraph_store, BaseStore):
-        raise TypeError(
-            f"langgraph_store= takes a LangGraph BaseStore (InMemoryStore, PostgresStore, ...), got "
-            f"{type(langgraph_store).__name__}; a pr2 ProfileStore goes to profile_store=."
-        )
+    profiles = checked_profile_sources(profile_store, store, langgraph_store)
     nodes = Nodes(
         policy=None if model is None else as_policy(model), store=profiles, langgraph_store=langgraph_store
     )
@@ -80,6 +72,25 @@ def build_graph(
     builder.add_edge("correct", "reason")
     builder.add_edge("force_answer", END)
     return builder.compile(checkpointer=checkpointer, name=name)
+
+
+def checked_profile_sources(profile_store: Any, store: Any, langgraph_store: Any) -> Any:
+    """Check a graph builder's profile arguments at build time; return the pr2 profile store (or None).
+
+    Every method's builder takes the same three (``store`` is ``profile_store``'s former name).
+    """
+    if store is not None and profile_store is not None:
+        raise TypeError("Pass the pr2 profile store once, as profile_store= (store= is its former name).")
+    profiles = _checked_profile_store(
+        profile_store if profile_store is not None else store,
+        "profile_store=" if profile_store is not None else "store=",
+    )
+    if langgraph_store is not None and not isinstance(langgraph_store, BaseStore):
+        raise TypeError(
+            f"langgraph_store= takes a LangGraph BaseStore (InMemoryStore, PostgresStore, ...), got "
+            f"{type(langgraph_store).__name__}; a pr2 ProfileStore goes to profile_store=."
+        )
+    return profiles
 
 
 def _checked_profile_store(store: Any, param: str) -> Any:

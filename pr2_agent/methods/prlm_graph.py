@@ -26,7 +26,7 @@ from langgraph.store.base import BaseStore
 
 from pr2_agent import prompts
 from pr2_agent.context import Context
-from pr2_agent.graph import _checked_profile_store
+from pr2_agent.graph import checked_profile_sources
 from pr2_agent.nodes import Nodes, question_of, run_context
 from pr2_agent.parsing import answer_span, neutralize
 from pr2_agent.policy.base import GenerationRequest
@@ -171,15 +171,7 @@ def build_prlm_graph(
     ``Context.top_k`` is k (PrLM: :data:`DEFAULT_TOP_K`), ``Context.retriever`` dense or BM25, and
     ``Context.max_new_tokens`` the budget of the one reasoning turn; ``max_searches`` is not used.
     """
-    if store is not None and profile_store is not None:
-        raise TypeError("Pass the pr2 profile store once, as profile_store= (store= is its former name).")
-    profiles = _checked_profile_store(profile_store if profile_store is not None else store,
-                                      "profile_store=" if profile_store is not None else "store=")
-    if langgraph_store is not None and not isinstance(langgraph_store, BaseStore):
-        raise TypeError(
-            f"langgraph_store= takes a LangGraph BaseStore (InMemoryStore, PostgresStore, ...), got "
-            f"{type(langgraph_store).__name__}; a pr2 ProfileStore goes to profile_store=."
-        )
+    profiles = checked_profile_sources(profile_store, store, langgraph_store)
     nodes = PrLMNodes(
         policy=None if model is None else as_policy(model), store=profiles, langgraph_store=langgraph_store
     )

@@ -26,6 +26,7 @@ from typing_extensions import TypedDict
 
 from pr2_agent import prompts
 from pr2_agent.context import Context
+from pr2_agent.graph import checked_profile_sources
 from pr2_agent.nodes import Nodes, question_of, run_context
 from pr2_agent.policy.base import GenerationRequest
 from pr2_agent.resources import as_policy, search_profile
@@ -139,11 +140,7 @@ def build_tagpr_graph(
     store: ProfileStore | None = None,
 ) -> CompiledStateGraph[TagPRState, Context, InputState, TagPROutput]:
     """Build the TagPR graph; arguments and profile resolution as :func:`pr2_agent.graph.build_graph`."""
-    if store is not None and profile_store is not None:
-        raise TypeError("Pass the pr2 profile store once, as profile_store= (store= is its former name).")
-    profiles = profile_store if profile_store is not None else store
-    if isinstance(profiles, BaseStore):
-        raise TypeError("profile_store= takes a pr2 ProfileStore; pass a LangGraph BaseStore as langgraph_store=.")
+    profiles = checked_profile_sources(profile_store, store, langgraph_store)
     nodes = TagPRNodes(
         policy=None if model is None else as_policy(model), store=profiles, langgraph_store=langgraph_store
     )
