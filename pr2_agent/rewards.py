@@ -128,11 +128,7 @@ class StructureReward:
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return ``-penalty`` or 0 per completion (TRL's reward signature)."""
-        texts = kwargs.get("model_text")
-        if texts is None:
-            texts = [_completion_text(c) for c in completions]
-        elif len(texts) != len(completions):
-            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        texts = _model_texts(kwargs, completions, self.__name__)
         return [0.0 if has_think_before_answer(str(t)) else -self.penalty for t in texts]
 
     def __repr__(self) -> str:
@@ -236,6 +232,16 @@ def build_reward_functions(
     ]
 
 
+def _model_texts(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) -> list[str]:
+    """What the model itself wrote in each row: the rollout's ``model_text`` column, else the completion text."""
+    texts = kwargs.get("model_text")
+    if texts is None:
+        return [_completion_text(c) for c in completions]
+    if len(texts) != len(completions):
+        raise ValueError(f"reward {reward!r}: {len(texts)} texts for {len(completions)} completions.")
+    return list(texts)
+
+
 def _answers(kwargs: dict[str, Any], completions: Sequence[Any], reward: str) -> list[str]:
     """Each row's final answer: the rollout's ``answer`` column, else the completion's ``<answer>`` span."""
     answers = kwargs.get("answer")
@@ -323,11 +329,7 @@ class ThinkAnswerFormatReward:
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return 1.0 or 0.0 per completion (TRL's reward signature)."""
-        texts = kwargs.get("model_text")
-        if texts is None:
-            texts = [_completion_text(c) for c in completions]
-        elif len(texts) != len(completions):
-            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        texts = _model_texts(kwargs, completions, self.__name__)
         return [think_answer_format(str(t)) for t in texts]
 
     def __repr__(self) -> str:
@@ -448,11 +450,7 @@ class TagConstraintReward:
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         """Return one score in [0, 1] per completion (TRL's reward signature)."""
-        texts = kwargs.get("model_text")
-        if texts is None:
-            texts = [_completion_text(c) for c in completions]
-        elif len(texts) != len(completions):
-            raise ValueError(f"reward {self.__name__!r}: {len(texts)} texts for {len(completions)} completions.")
+        texts = _model_texts(kwargs, completions, self.__name__)
         return [tag_constraint_reward(str(t), cost=self.cost) for t in texts]
 
     def __repr__(self) -> str:
