@@ -82,7 +82,8 @@ def main() -> None:
     users = [u.strip() for u in args.users.split(",") if u.strip()]
     unknown = [u for u in users if u not in catalog]
     if unknown:
-        raise SystemExit(f"no facts for user(s) {unknown} in {FACTS}: use some of {sorted(k for k in catalog if k[0] != '_')}")
+        known = sorted(k for k in catalog if not k.startswith("_"))
+        raise SystemExit(f"no facts for user(s) {unknown} in {FACTS}: use some of {known}")
     temperatures = [float(t) for t in args.temperatures.split(",")]
 
     store_dir = tempfile.mkdtemp(prefix="pr2-demo-bench-")

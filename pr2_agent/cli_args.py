@@ -10,7 +10,7 @@ import argparse
 import re
 from typing import Any, NoReturn
 
-from pr2_agent.context import DEFAULT_COLLECTION, DEFAULT_STORE_PATH
+from pr2_agent.context import DEFAULT_COLLECTION, DEFAULT_STORE_PATH, Context
 from pr2_agent.suggestions import did_you_mean
 
 _INVALID_CHOICE = re.compile(r"invalid choice: '(?P<given>[^']*)' \(choose from (?P<known>.*)\)")
@@ -85,7 +85,12 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
         help="seconds one request to --base-url may take before the run stops with an error (default: %(default)s)",
     )
     g.add_argument("--max-new-tokens", type=int, default=256, help="tokens per model turn")
-    g.add_argument("--temperature", type=float, default=0.7)
+    g.add_argument(
+        "--temperature",
+        type=float,
+        default=Context.temperature,
+        help="sampling temperature, 0 = greedy (default: %(default)s, the Context default)",
+    )
     g.add_argument("--seed", type=int, default=None, help="seed the sampler for a reproducible run")
 
 

@@ -91,3 +91,19 @@ def test_serving_bench_smoke_on_the_shipped_policy(tmp_path, monkeypatch):
     assert result["default_backend"] == "llamacpp"  # what users get when llama-cpp-python is installed
     same, compared = map(int, result["greedy_ids_shared"].split("/"))
     assert 0 < same <= compared  # float16 vs float32 may part late in a turn, never at the first token
+
+
+def test_demo_reliability_bench_smoke(tmp_path):
+    from tests.waiting import run_with_progress
+
+    out = tmp_path / "demo_reliability.json"
+    bench = str(ROOT / "bench" / "demo_reliability.py")
+    done = run_with_progress([sys.executable, bench, "--smoke", "--out", str(out)], text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert [(row["user"], row["runs"]) for row in result["table"]] == [("maya", 1), ("sam", 1)]
+    for run in result["runs"]:
+        assert run["finish"] in ("answer", "forced") and run["seconds"] > 0
+        # Every fact it credits must be visible in the answer it credits it in.
+        facts = json.loads((ROOT / "bench" / "data" / "demo_facts.json").read_text())[run["user"]]["facts"]
+        assert all(any(p in run["answer"].lower() for p in facts[name]) for name in run["facts"])
