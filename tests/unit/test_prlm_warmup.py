@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from pr2_agent.context import Context
 from pr2_agent.methods import get_method
@@ -155,3 +157,37 @@ def test_bad_arguments_are_one_line(argv, message, tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path / "x.jsonl")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+CONFIGS = Path(__file__).resolve().parents[2] / "trainers" / "configs"
+
+
+def test_the_configs_chain_warmup_rows_to_sft_to_grpo():
+    """prlm_sft_cpu.yaml trains on the warm-up rows; prlm_grpo_warm_cpu.yaml starts from its checkpoint and is
+    otherwise prlm_grpo_cpu.yaml, whose rollout context the warm-up's defaults reproduce (no train/serve skew)."""
+    from trl import GRPOConfig, ModelConfig, SFTConfig, TrlParser
+
+    from trainers.grpo_train import PR2ScriptArguments
+    from trainers.prlm_warmup import build_parser
+    from trainers.sft_train import SFTScriptArguments
+
+    sft_path, warm_path = CONFIGS / "prlm_sft_cpu.yaml", CONFIGS / "prlm_grpo_warm_cpu.yaml"
+    sft_script, sft, sft_model = TrlParser((SFTScriptArguments, SFTConfig, ModelConfig)).parse_args_and_config(
+        args=["--config", str(sft_path)]
+    )
+    grpo_script, grpo, grpo_model = TrlParser((PR2ScriptArguments, GRPOConfig, ModelConfig)).parse_args_and_config(
+        args=["--config", str(warm_path)]
+    )
+    assert sft.completion_only_loss and sft_model.use_peft and sft_model.model_name_or_path == "embedded-base"
+    assert grpo_model.model_name_or_path == sft.output_dir
+    assert grpo_script.method == "prlm" and grpo.reward_weights == [1.0, 0.1, 0.1]
+
+    cold, warm = (yaml.safe_load((CONFIGS / name).read_text()) for name in ("prlm_grpo_cpu.yaml", warm_path.name))
+    assert {k for k in cold if cold[k] != warm[k]} == {"model_name_or_path", "output_dir"}
+
+    defaults = build_parser().parse_args(["--out", sft_script.dataset_path])
+    rollout = grpo_script.run_context()
+    assert (defaults.store, defaults.embedding, defaults.retriever) == (
+        rollout.store_path, rollout.embedding, rollout.retriever
+    )
+    assert (defaults.top_k, defaults.max_new_tokens) == (rollout.top_k, rollout.max_new_tokens)
