@@ -186,7 +186,8 @@ def warmup_row(
     run = run_context(context, example)
     hit_ids = [h.id for h in search_profile(store, example.user_id, example.question, run)]
     reasoning = style_reasoning(past_outputs(example, hit_ids, task_number), PRLM_TASKS[task_number].noun)
-    writer = TokenizedPolicy(ScriptedPolicy([warmup_reply(reasoning, gold)]), tokenizer)
+    reply = warmup_reply(reasoning, gold)
+    writer = TokenizedPolicy(ScriptedPolicy([reply]), tokenizer)
     graph = get_method("prlm").build_graph(model=writer, store=cast(Any, store))
     state = dict(graph.invoke({"question": example.question}, context=run))
     if list(state.get("retrieved_ids", [])) != hit_ids:
@@ -194,7 +195,7 @@ def warmup_row(
             f"record {example.id}: the graph retrieved {state.get('retrieved_ids')} but the reply was written "
             f"for {hit_ids}; the store's search must be deterministic for a warm-up row."
         )
-    if state.get("finish") != "answer" or state.get("answer") != prlm_answer(warmup_reply(reasoning, gold))[0]:
+    if state.get("finish") != "answer" or state.get("answer") != prlm_answer(reply)[0]:
         raise ValueError(f"record {example.id}: the graph parsed {state.get('answer')!r}, not the gold {gold!r}.")
     row = trajectory_row(example, state, eos_token_id=int(tokenizer.eos_token_id))
     row.update(lamp_task=task_number, gold=gold, reasoning=reasoning, source=SOURCE, sample=0)
@@ -295,12 +296,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from trainers.trajectories import write_dataset
 
     started = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(checkpoint_dir(args.tokenizer), local_files_only=True)
-    store = open_store_with_profiles(
-        [e for _, e in examples], args.store, embedding=args.embedding, retriever=args.retriever
-    )
-    context = Context(top_k=args.top_k, retriever=args.retriever, max_new_tokens=args.max_new_tokens)
-    data = build_rows(examples, store=store, tokenizer=tokenizer, context=context)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(checkpoint_dir(args.tokenizer), local_files_only=True)
+        store = open_store_with_profiles(
+            [e for _, e in examples], args.store, embedding=args.embedding, retriever=args.retriever
+        )
+        context = Context(top_k=args.top_k, retriever=args.retriever, max_new_tokens=args.max_new_tokens)
+        data = build_rows(examples, store=store, tokenizer=tokenizer, context=context)
+    except (ValueError, FileNotFoundError) as err:  # a bad --tokenizer/--embedding, a record without gold
+        print(f"prlm_warmup: error: {err}", file=sys.stderr)  # noqa: T201
+        return 2
     print(summarize(data, time.perf_counter() - started))  # noqa: T201
     if not data.rows:
         print("prlm_warmup: error: no row fits --max-new-tokens; raise it.", file=sys.stderr)  # noqa: T201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from pathlib import Path
 
@@ -59,6 +60,13 @@ def rows(examples, store, tokenizer):
     data = build_rows(examples, store=store, tokenizer=tokenizer, context=CONTEXT)
     assert data.too_long == []
     return data.rows
+
+
+def test_doctests():
+    import trainers.prlm_warmup as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0
 
 
 def test_reasoning_names_the_shared_opening_ending_and_length():
@@ -191,3 +199,11 @@ def test_the_configs_chain_warmup_rows_to_sft_to_grpo():
         rollout.store_path, rollout.embedding, rollout.retriever
     )
     assert (defaults.top_k, defaults.max_new_tokens) == (rollout.top_k, rollout.max_new_tokens)
+
+
+def test_an_unknown_tokenizer_is_one_line(tmp_path, capsys):
+    argv = ["--tasks", "7", "--limit", "1", "--tokenizer", str(tmp_path / "nope"), "--embedding", "hash",
+            "--store", str(tmp_path / "store"), "--out", str(tmp_path / "x.jsonl")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("prlm_warmup: error: model") and err.count("\n") == 1
