@@ -76,17 +76,17 @@ def test_the_prlm_sft_config_trains_on_the_rows_and_the_graph_serves_the_result(
     assert state["retrieved_ids"] == rows[0]["retrieved_ids"] and state["prompt_ids"] == rows[0]["prompt_ids"]
 
 
-def test_the_warmup_teaches_the_think_answer_format(warmup, tmp_path):
-    """The random tiny model never writes the format; after SFT on the rows it does, through the served graph."""
-    base, examples, store, _, data = warmup
-    assert [think_answer_format(model_text(s)) for s in serve(base, store, examples)] == [0.0] * 4
-    out = tmp_path / "sft-format"
+@pytest.fixture(scope="module")
+def format_trained(warmup, tmp_path_factory):
+    """The tiny model after 120 full-weight SFT steps on the rows (it has to learn the format from scratch)."""
+    base, _, _, _, data = warmup
+    out = tmp_path_factory.mktemp("sft-format")
     summary = sft([
         "--config", str(CONFIG),
         "--model_name_or_path", str(base),
         "--dataset_path", str(data),
         "--output_dir", str(out),
-        "--use_peft", "false", "--trainable_layers", "2",   # all of the tiny model: it has to learn from scratch
+        "--use_peft", "false", "--trainable_layers", "2",
         "--max_steps", "120",
         "--learning_rate", "1e-2",
         "--warmup_steps", "0",
@@ -94,6 +94,40 @@ def test_the_warmup_teaches_the_think_answer_format(warmup, tmp_path):
         "--disable_tqdm", "true",
     ])  # fmt: skip
     assert summary["global_steps"] == 120
-    served = serve(out, store, examples)
+    return out
+
+
+def test_the_warmup_teaches_the_think_answer_format(warmup, format_trained):
+    """The random tiny model never writes the format; after SFT on the rows it does, through the served graph."""
+    base, examples, store, _, _ = warmup
+    assert [think_answer_format(model_text(s)) for s in serve(base, store, examples)] == [0.0] * 4
+    served = serve(format_trained, store, examples)
     assert sum(think_answer_format(model_text(s)) for s in served) >= 3, [model_text(s)[:120] for s in served]
     assert sum(s["finish"] == "answer" for s in served) >= 3
+
+
+def test_grpo_from_the_warmup_checkpoint_gets_a_format_signal(format_trained, tmp_path):
+    """prlm_grpo_warm_cpu.yaml on the tiny models, one step from the format-trained checkpoint: the format term
+    fires (it never did from the untrained policy). Temperature 0.3: a tiny model's sampling tail is junk."""
+    from tests.tiny_reward_model import build_tiny_reward_model
+    from trainers.grpo_train import SUMMARY_FILENAME, main
+
+    out = tmp_path / "grpo"
+    argv = [
+        "--config", str(CONFIG.with_name("prlm_grpo_warm_cpu.yaml")),
+        "--model_name_or_path", str(format_trained),
+        "--reward_model_path", str(build_tiny_reward_model(tmp_path / "rm")),
+        "--max_train_samples", "2",
+        "--context", json.dumps({"store_path": str(tmp_path / "store"), "embedding": "hash", "top_k": 5,
+                                 "max_new_tokens": 128}),
+        "--output_dir", str(out),
+        "--per_device_train_batch_size", "4", "--num_generations", "4", "--gradient_accumulation_steps", "1",
+        "--temperature", "0.3",
+        "--max_steps", "1",
+        "--lora_target_modules", "q_proj", "v_proj",
+        "--save_strategy", "no", "--disable_tqdm", "true",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    summary = json.loads((out / SUMMARY_FILENAME).read_text())
+    assert summary["initial_model"] == str(format_trained) and summary["global_steps"] == 1
+    assert summary["last_log"]["rewards/think_answer_format/mean"] > 0.0
