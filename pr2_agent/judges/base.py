@@ -294,6 +294,10 @@ class BaseJudge(ABC):
 def _optional_texts(value: object, name: str, where: str) -> tuple[str, ...]:
     """An aspect's optional list of strings (``facts``, ``contrasts``): () when absent."""
     raw = value.get(name, ()) if isinstance(value, Mapping) else getattr(value, name, ())
+    if raw is None:
+        # A `datasets` table gives every row the union of the struct fields, so an aspect without
+        # contrasts arrives in training rows as contrasts=None: absent, not malformed.
+        return ()
     if isinstance(raw, str | bytes) or not isinstance(raw, Sequence) or not all(isinstance(v, str) for v in raw):
         raise ValueError(
             f"{where}.{name} must be a list of strings, got {_preview(raw)}; leave it out when there is none."

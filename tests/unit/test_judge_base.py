@@ -218,3 +218,17 @@ def test_facts_and_contrasts_are_optional_and_checked() -> None:
     assert rich.facts == ("f",) and rich.contrasts == ("c",)
     with pytest.raises(ValueError, match="facts must be a list of strings"):
         RubricAspect.coerce({"aspect": "A", "reason": "r", "evidence": "e", "facts": "f"})
+
+
+def test_aspects_read_back_from_a_datasets_table_keep_their_optional_fields() -> None:
+    """A `datasets` table fills fields one aspect lacks with None (the GRPO train set does this)."""
+    from datasets import Dataset
+
+    from pr2_agent.judges import coerce_aspects
+
+    with_contrasts = {"aspect": "A", "reason": "r", "evidence": "e", "facts": ["f"], "contrasts": ["c"]}
+    without = {"aspect": "B", "reason": "r", "evidence": "e", "facts": ["g"]}
+    rows = Dataset.from_list([{"aspects": [with_contrasts]}, {"aspects": [without]}])
+    assert rows[1]["aspects"][0]["contrasts"] is None
+    first, second = (coerce_aspects(row["aspects"])[0] for row in rows)
+    assert first.contrasts == ("c",) and second.contrasts == () and second.facts == ("g",)
