@@ -3,7 +3,9 @@
     python trainers/sft_train.py --config trainers/configs/sft_cpu.yaml
     python trainers/sft_train.py --config trainers/configs/sft_cpu.yaml --max_steps 2 --output_dir /tmp/sft
 
-Trains on rows written by ``trainers/export.py``: pre-tokenized graph trajectories with
+Trains on rows written by ``trainers/export.py`` (or by ``trainers/tagpr_chains.py`` and
+``trainers/prlm_warmup.py``, which replay their replies through the TagPR / PrLM graph into the same
+rows): pre-tokenized graph trajectories with
 ``input_ids`` and ``completion_mask`` (0 on the prompt and on every inserted ``<information>`` /
 corrective / forced-answer token, 1 on what the policy wrote and the final EOS). TRL's
 ``SFTTrainer`` with ``completion_only_loss=True`` turns the mask into ``-100`` labels, so the loss
