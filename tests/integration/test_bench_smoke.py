@@ -107,3 +107,17 @@ def test_demo_reliability_bench_smoke(tmp_path):
         # Every fact it credits must be visible in the answer it credits it in.
         facts = json.loads((ROOT / "bench" / "data" / "demo_facts.json").read_text())[run["user"]]["facts"]
         assert all(any(p in run["answer"].lower() for p in facts[name]) for name in run["facts"])
+
+
+@pytest.mark.skipif(not llama_cpp_available(), reason="llama-cpp-python is not installed (bootstrap.sh --test)")
+def test_demo_latency_bench_smoke(tmp_path):
+    from tests.waiting import run_with_progress
+
+    out = tmp_path / "demo_latency.json"
+    done = run_with_progress([sys.executable, str(ROOT / "bench" / "demo_latency.py"), "--smoke", "--out", str(out)],
+                             text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert [len(result["seconds"][b]) for b in ("transformers", "llamacpp")] == [1, 1]
+    # float16 vs float32 greedy ids may part late in a turn, so the bench reports agreement, not assumes it.
+    assert isinstance(result["same_answer"], bool) and result["ratio_llamacpp_over_transformers"] > 0
