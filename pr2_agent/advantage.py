@@ -145,7 +145,9 @@ def group_advantages(
     Rows whose score is NaN (unscored) get no estimator term and are left out of the statistics. A
     NaN baseline (no non-personalized rollout could be scored) counts as 0 for ``pr2``, as in PR2's
     code when the non-personalized row is missing, and is left out of the group for ``contrastive``.
-    Penalties (e.g. the structure penalty) are added as they are, NaN treated as 0.
+    Penalties (e.g. the structure penalty) are added, NaN treated as 0: as they are for ``pr2`` (PR2's
+    code), centred on the question's mean penalty for ``contrastive`` (so only differences between its
+    rollouts count, as for the scores).
 
     Args:
         kind: ``pr2`` or ``contrastive`` (``grpo`` is TRL's own and never computed here).
@@ -174,7 +176,14 @@ def group_advantages(
         for i, a in zip(rows, values, strict=True):
             out[i] = a
     if penalties is not None:
-        out = [a + (p if math.isfinite(p) else 0.0) for a, p in zip(out, penalties, strict=True)]
+        terms = [p if math.isfinite(p) else 0.0 for p in penalties]
+        if kind == "contrastive":
+            # Centred within the question: a penalty every rollout shares (all forced) says nothing
+            # about which one is better, and adding it raw pushes every sampled sequence down at once,
+            # which raised the entropy until the policy wrote noise (LaMP-2 GRPO run, steps 10-15).
+            mean = statistics.fmean(terms)
+            terms = [p - mean for p in terms]
+        out = [a + p for a, p in zip(out, terms, strict=True)]
     return out
 
 

@@ -163,7 +163,8 @@ def test_contrastive_rejects_bad_input():
 def test_group_contrastive_skips_unscored_rows_and_a_missing_baseline():
     out = group_advantages("contrastive", [1.0, math.nan, 0.0], math.nan, [0.0, -0.5, -0.5])
     base = contrastive_advantages([1.0, 0.0], [])
-    assert out == pytest.approx([base[0], -0.5, base[1] - 0.5], abs=1e-12)
+    # Penalties centred on their mean (-1/3), the unscored row's included.
+    assert out == pytest.approx([base[0] + 1 / 3, -1 / 6, base[1] - 1 / 6], abs=1e-12)
     with_baseline = group_advantages("contrastive", [1.0, 0.0], 0.25)
     assert with_baseline == pytest.approx(contrastive_advantages([1.0, 0.0], [0.25]), abs=1e-12)
 
@@ -172,3 +173,17 @@ def test_group_advantages_names_the_estimators():
     assert set(ADVANTAGE_KINDS) == {"pr2", "grpo", "contrastive"}
     with pytest.raises(ValueError, match="TRL's own"):
         group_advantages("grpo", [1.0], 0.0)
+
+
+def test_contrastive_centres_penalties_within_the_question():
+    from pr2_agent.advantage import contrastive_advantages, group_advantages
+
+    # Every rollout forced (same penalty, same score): no rollout is better, so nothing is pushed.
+    assert group_advantages("contrastive", [0.0] * 4, 0.0, [-0.5] * 4) == pytest.approx([0.0] * 4)
+    # Only the differences count: the forced rollout loses 0.375 - (-0.125) = 0.5 to the others.
+    scores, penalties = [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -0.5]
+    base = contrastive_advantages(scores, [0.0])
+    out = group_advantages("contrastive", scores, 0.0, penalties)
+    assert out == pytest.approx([base[0] + 0.125, base[1] + 0.125, base[2] + 0.125, base[3] - 0.375])
+    # PR2's own formula keeps its penalties as they are (as in its code).
+    assert group_advantages("pr2", [0.0] * 4, 0.0, [-0.5] * 4) == pytest.approx([-0.5] * 4)
