@@ -42,6 +42,12 @@ if [ $WITH_TEST = 1 ] && ! "$VENV/bin/python" -c "import llama_cpp.server" 2>/de
       "$PIP" wheel -q --no-deps "llama-cpp-python==0.3.36" -w "$CACHE/wheels"
   fi
   "$PIP" install -q -c constraints.txt --find-links "$CACHE/wheels" "llama-cpp-python[server]==0.3.36"
+elif [ $WITH_TEST = 0 ] && ls "$CACHE"/wheels/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 \
+    && ! "$VENV/bin/python" -c "import llama_cpp" 2>/dev/null; then
+  # Built before (by --test): installing it costs seconds and serves the embedded model faster
+  # (bench/results/demo_latency.json); building it would cost minutes, so without a wheel we don't.
+  echo "==> installing the cached llama-cpp-python wheel"
+  "$PIP" install -q -c constraints.txt --find-links "$CACHE/wheels" "llama-cpp-python==0.3.36"
 fi
 
 echo "==> embedded model"
