@@ -65,4 +65,3 @@ def test_sft_on_the_rows_runs_and_the_pr2_graph_serves_the_result(warmup, tmp_pa
         state = graph.invoke({"question": example.question}, context=serve)
         assert state["finish"] in ("answer", "forced") and isinstance(state["answer"], str)
         assert state["prompt_ids"] == by_id[example.id]["prompt_ids"]
-
