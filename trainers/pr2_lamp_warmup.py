@@ -43,7 +43,7 @@ import re  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Literal, cast  # noqa: E402
@@ -259,8 +259,16 @@ def _carry(ranks: Sequence[int]) -> str:
 # ------------------------------------------------------------------------------------------------ the turns
 
 
-def plan_turn(task: WarmupTask, question: str, rng: random.Random) -> tuple[str, str]:
+Probe = Callable[[str], bool]
+"""Whether a search with this query (this record's user, the run's k and retriever) shows an item carrying the gold."""
+
+
+def plan_turn(task: WarmupTask, question: str, rng: random.Random, probe: Probe | None = None) -> tuple[str, str]:
     """Turn 1: what the answer depends on, and a search made of the input's content words (the reply, the query).
+
+    The query is one of the task's forms around those words, in an order the RNG picks; with ``probe`` it is
+    the first form whose results carry the gold (the first form when none does). The gold never enters the
+    query's text, only the choice among forms, as the LaMP-QA demonstrations' probe does.
 
     Raises:
         ValueError: The input has no content word to search with.
@@ -268,7 +276,8 @@ def plan_turn(task: WarmupTask, question: str, rng: random.Random) -> tuple[str,
     words = subject_words(task, question)
     if not words:
         raise ValueError(f"the input has no content words to search with: {question[:80]!r}")
-    query = rng.choice(task.query_forms).format(words=" ".join(words))
+    candidates = [form.format(words=" ".join(words)) for form in rng.sample(task.query_forms, len(task.query_forms))]
+    query = next((q for q in candidates if probe(q)), candidates[0]) if probe is not None else candidates[0]
     think, search = prompts.THINK_TAG, prompts.SEARCH_TAG
     text = (
         f"{prompts.open_tag(think)}{rng.choice(task.plans)}{prompts.close_tag(think)}\n"
@@ -325,16 +334,26 @@ class WarmupPolicy:
         gold: The record's gold output (written only in ``<answer>``, after the information showed it).
         seed: Varies the wording (per record).
         min_support: ``present`` or ``leading`` (:data:`SUPPORT_LEVELS`).
+        probe: Optional: turn 1 searches with the first query form whose results carry the gold.
     """
 
     name = "pr2-lamp-warmup"
 
-    def __init__(self, task: WarmupTask, question: str, gold: str, *, seed: str, min_support: str = "present") -> None:
+    def __init__(
+        self,
+        task: WarmupTask,
+        question: str,
+        gold: str,
+        *,
+        seed: str,
+        min_support: str = "present",
+        probe: Probe | None = None,
+    ) -> None:
         """Prepare the turns of one record."""
         if min_support not in SUPPORT_LEVELS:
             raise ValueError(f"min_support must be one of {sorted(SUPPORT_LEVELS)}, got {min_support!r}.")
         self.task, self.question, self.gold = task, question, gold
-        self.seed, self.min_support = seed, min_support
+        self.seed, self.min_support, self.probe = seed, min_support, probe
         self.query = ""
         self.support: Support | None = None
         self.thought = ""
@@ -357,7 +376,7 @@ class WarmupPolicy:
         segments = request.segments
         rng = random.Random(f"{self.seed}:{len(segments)}")
         if not segments:
-            text, self.query = plan_turn(self.task, self.question, rng)
+            text, self.query = plan_turn(self.task, self.question, rng, self.probe)
         elif segments[-1]["kind"] == "env" and segments[-1].get("item_ids") is not None:
             seen = information_outputs(self.task, segments[-1]["text"])
             support = support_for(seen, self.gold)
@@ -394,15 +413,26 @@ def named_labels(text: str) -> list[str]:
 
 
 def warmup_row(
-    example: Example, task_number: int, *, store: Any, tokenizer: Any, context: Context, min_support: str = "present"
+    example: Example,
+    task_number: int,
+    *,
+    store: Any,
+    tokenizer: Any,
+    context: Context,
+    min_support: str = "present",
+    probe_queries: bool = False,
 ) -> dict[str, Any]:
     """One SFT row: the PR2 graph run on ``example`` with :class:`WarmupPolicy`.
+
+    With ``probe_queries`` the policy's query is the first form whose results carry the gold (searched
+    first with the graph's own search, :func:`pr2_agent.resources.search_profile`: same store, k, retriever).
 
     Raises:
         Unsupported: The retrieved items do not support the gold.
         ValueError: The record has no gold, or the run did not end with the gold as planned.
     """
     from pr2_agent.methods import get_method
+    from pr2_agent.resources import search_profile
     from pr2_agent.tasks import get_task
     from trainers.demonstrations import TokenizedPolicy
     from trainers.trajectories import run_context, trajectory_row
@@ -410,11 +440,22 @@ def warmup_row(
     gold = (example.reference.output or "").strip()
     if not gold:
         raise ValueError(f"record {example.id} has no gold output; the warm-up needs the train split's golds.")
+    task, run = WARMUP_TASKS[task_number], run_context(context, example)
+
+    def carries_gold(query: str) -> bool:
+        hits = search_profile(store, example.user_id, query, run)
+        return any((m := task.output_pattern.match(h.text)) and m["output"].strip() == gold for h in hits)
+
     policy = WarmupPolicy(
-        WARMUP_TASKS[task_number], example.question, gold, seed=f"{example.id}", min_support=min_support
+        task,
+        example.question,
+        gold,
+        seed=f"{example.id}",
+        min_support=min_support,
+        probe=carries_gold if probe_queries else None,
     )
     graph = get_method("pr2").build_graph(model=TokenizedPolicy(policy, tokenizer), store=cast(Any, store))
-    state = dict(graph.invoke({"question": example.question}, context=run_context(context, example)))
+    state = dict(graph.invoke({"question": example.question}, context=run))
     score = get_task(f"lamp{task_number}").score([example], [str(state.get("answer", ""))], None)[0]
     if state.get("finish") != "answer" or state.get("answer") != gold or score.score != 1.0:
         raise ValueError(f"record {example.id}: the graph parsed {state.get('answer')!r}, not the gold {gold!r}.")
@@ -463,6 +504,7 @@ def build_rows(
     context: Context,
     max_completion_length: int = 512,
     min_support: str = "present",
+    probe_queries: bool = False,
 ) -> WarmupData:
     """A warm-up row per supported example whose turns fit the rollout.
 
@@ -473,7 +515,15 @@ def build_rows(
     left_out: dict[str, list[str]] = {}
     for n, example in examples:
         try:
-            row = warmup_row(example, n, store=store, tokenizer=tokenizer, context=context, min_support=min_support)
+            row = warmup_row(
+                example,
+                n,
+                store=store,
+                tokenizer=tokenizer,
+                context=context,
+                min_support=min_support,
+                probe_queries=probe_queries,
+            )
         except Unsupported as why:
             reason = "gold not supported" if "no retrieved" in str(why) else "gold not leading"
             left_out.setdefault(reason, []).append(example.id)
@@ -533,6 +583,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(SUPPORT_LEVELS),
         help="present: a retrieved item carries the gold; leading: it is also the top item's or the most frequent",
     )
+    p.add_argument(
+        "--probe-queries",
+        action="store_true",
+        help="search with the first query form (of the input's words) whose results carry the gold: fewer left out",
+    )
     return p
 
 
@@ -584,6 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             context=context,
             max_completion_length=args.max_completion_length,
             min_support=args.min_support,
+            probe_queries=args.probe_queries,
         )
     except (ValueError, FileNotFoundError) as err:  # a bad --tokenizer/--embedding, a record without gold
         return _error(str(err))

@@ -16,7 +16,7 @@ from pr2_agent.data.lamp import LaMPProfileItem
 from pr2_agent.methods import get_method
 from pr2_agent.parsing import parse_action
 from pr2_agent.tasks.lamp import render_item
-from tests.fakes import FakeStore
+from tests.fakes import FakeHit, FakeStore
 from trainers.pr2_lamp_warmup import (
     WARMUP_TASKS,
     SeenOutput,
@@ -81,7 +81,6 @@ def test_doctests():
 def test_the_output_is_read_back_from_every_bundled_item_as_the_graph_renders_it(task):
     """information_outputs inverts render_item (+ the graph's item line) on every profile item of every split."""
     from pr2_agent.parsing import render_information
-    from tests.fakes import FakeHit
 
     field_name = {2: "tag", 3: "score"}[task]
     for split in ("train", "dev", "test"):
@@ -208,6 +207,34 @@ def test_unsupported_records_are_left_out_and_counted(examples, tokenizer):
     # It says only what the block shows: [3] carries the gold, [1] and [2] the other tag.
     assert re.search(rf'\[3\][^.]*"{re.escape(gold)}"', row["reasoning"]), row["reasoning"]
     assert f'[1] and [2] carry "{other}"' in row["reasoning"]
+
+
+class OneFormStore:
+    """Shows the gold-tagged item only to queries of one form ("movies like ..."), another tag to all others."""
+
+    def __init__(self, user_id: str, gold: str, other: str) -> None:
+        self.user_id, self.gold, self.other = user_id, gold, other
+        self.queries: list[str] = []
+
+    def search(self, user_id: str, query: str, k: int) -> list[FakeHit]:
+        assert user_id == self.user_id
+        self.queries.append(query)
+        tag = self.gold if query.startswith("movies like ") else self.other
+        return [FakeHit("i0", f'the tag for the movie: "A film." is "{tag}"', 0.9)]
+
+
+def test_probing_picks_a_query_form_whose_results_carry_the_gold(examples, tokenizer):
+    (n, example), gold = examples[0], examples[0][1].reference.output
+    other = "fantasy" if gold != "fantasy" else "romance"
+    context = Context(top_k=1, max_searches=1, max_new_tokens=64)
+    store = OneFormStore(example.user_id, gold, other)
+    (row,) = build_rows([(n, example)], store=store, tokenizer=tokenizer, context=context, probe_queries=True).rows
+    assert row["searches"][0].startswith("movies like ") and row["answer"] == gold
+    assert gold not in row["searches"][0]  # the gold picks the form, it never enters the query
+    # Without probing the record's seeded first form is used, and it gives no row unless it is that form.
+    plain = build_rows([(n, example)], store=store, tokenizer=tokenizer, context=context)
+    first = plan_turn(WARMUP_TASKS[n], example.question, random.Random(f"{example.id}:0"))[1]
+    assert (plain.rows != []) == first.startswith("movies like ")
 
 
 def test_turns_over_the_rollout_budget_are_left_out(examples, store, tokenizer):
