@@ -107,6 +107,8 @@ class WarmupTask:
     """Turn 2: an item that carries another output."""
     conclusions: tuple[str, ...]
     """Turn 2's last sentence, before the answer."""
+    labels: tuple[str, ...] = ()
+    """The task's label set, when its labels are words a thought could name (LaMP-2's tags)."""
 
 
 WARMUP_TASKS: dict[int, WarmupTask] = {
@@ -131,6 +133,7 @@ WARMUP_TASKS: dict[int, WarmupTask] = {
         all_form='All {n} retrieved movies carry this user\'s tag "{gold}".',
         other_form='{ranks} {carry} "{output}"',
         conclusions=('So the tag is "{gold}".', 'So I answer "{gold}".', "Now I can answer."),
+        labels=tuple(LAMP2_MOVIE_TAGS),
     ),
     3: WarmupTask(
         number=3,
@@ -321,8 +324,29 @@ def answer_turn(thought: str, gold: str) -> str:
     )
 
 
+def named_labels(text: str, labels: Sequence[str] = tuple(LAMP2_MOVIE_TAGS)) -> list[str]:
+    """The labels (default: LaMP-2's tags) a text names, longest first so "dark comedy" is not also "comedy".
+
+    >>> named_labels('[1] carries "dark comedy"; [2] carries "comedy".')
+    ['dark comedy', 'comedy']
+    """
+    found = []
+    rest = text.lower()
+    for label in sorted(labels, key=len, reverse=True):
+        pattern = rf"(?<![a-z0-9-]){re.escape(label)}(?![a-z0-9-])"
+        if re.search(pattern, rest):
+            found.append(label)
+            rest = re.sub(pattern, " ", rest)
+    return found
+
+
 class Unsupported(ValueError):
     """The inserted information does not support the gold: the record gives no row."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        """``reason`` is what the summary counts ("gold not supported"), ``detail`` what the log says."""
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
 
 
 class WarmupPolicy:
@@ -382,11 +406,16 @@ class WarmupPolicy:
             support = support_for(seen, self.gold)
             if support is None:
                 shown = sorted({s.output for s in seen if s.output})
-                raise Unsupported(f"no retrieved {self.task.item} carries the gold (shown: {shown})")
+                raise Unsupported("gold not supported", f"no retrieved {self.task.item} carries it (shown: {shown})")
             if support.kind not in SUPPORT_LEVELS[self.min_support]:
-                raise Unsupported(f"the gold is only a {support.kind} output of the retrieved {self.task.item}s")
+                raise Unsupported(
+                    "gold not leading", f"only a {support.kind} output of the retrieved {self.task.item}s"
+                )
             self.support = support
             self.thought = reasoning(self.task, support, self.gold, rng)
+            invented = set(named_labels(self.thought, self.task.labels)) - {s.output for s in seen}
+            if invented:  # a template bug, never data: the thought may only name what the block shows
+                raise ValueError(f"the thought names {sorted(invented)}, which the information does not show")
             text = answer_turn(self.thought, self.gold)
         else:
             raise ValueError(f"unexpected graph step after {[s['kind'] for s in segments]}: the warm-up searches once")
@@ -394,22 +423,6 @@ class WarmupPolicy:
 
 
 # ------------------------------------------------------------------------------------------------ the rows
-
-
-def named_labels(text: str) -> list[str]:
-    """The LaMP-2 tags a text names, longest first so "dark comedy" is not also "comedy".
-
-    >>> named_labels('[1] carries "dark comedy"; [2] carries "comedy".')
-    ['dark comedy', 'comedy']
-    """
-    found = []
-    rest = text.lower()
-    for label in sorted(LAMP2_MOVIE_TAGS, key=len, reverse=True):
-        pattern = rf"(?<![a-z0-9-]){re.escape(label)}(?![a-z0-9-])"
-        if re.search(pattern, rest):
-            found.append(label)
-            rest = re.sub(pattern, " ", rest)
-    return found
 
 
 def warmup_row(
@@ -525,8 +538,7 @@ def build_rows(
                 probe_queries=probe_queries,
             )
         except Unsupported as why:
-            reason = "gold not supported" if "no retrieved" in str(why) else "gold not leading"
-            left_out.setdefault(reason, []).append(example.id)
+            left_out.setdefault(why.reason, []).append(example.id)
             logger.debug("record %s left out: %s", example.id, why)
             continue
         if max(row["turn_tokens"]) > context.max_new_tokens:

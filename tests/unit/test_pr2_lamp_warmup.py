@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import json
 import random
@@ -21,6 +22,8 @@ from trainers.pr2_lamp_warmup import (
     WARMUP_TASKS,
     SeenOutput,
     Support,
+    Unsupported,
+    WarmupPolicy,
     build_rows,
     information_outputs,
     load_task_examples,
@@ -115,6 +118,27 @@ def test_every_wording_names_only_the_outputs_it_was_given(seed):
         assert "[3]" in text or support.kind == "all"
         if support.kind == "top":
             assert "[1] is the closest movie." in text
+
+
+def _turn_two(policy: WarmupPolicy, outputs: list[str]) -> str:
+    from pr2_agent.parsing import render_information
+    from pr2_agent.policy.base import GenerationRequest
+    from pr2_agent.trajectory import env_segment, model_segment
+
+    hits = [FakeHit(f"i{n}", f'the tag for the movie: "A film {n}." is "{o}"', 0.5) for n, o in enumerate(outputs)]
+    segments = [model_segment("<search>x</search>", None), env_segment(render_information(hits), None, ["i0"])]
+    return policy.generate(GenerationRequest(messages=[], segments=segments)).text
+
+
+def test_a_thought_naming_a_tag_the_information_does_not_show_is_refused():
+    """The policy checks its own thought: a template that invents a tag is a bug, never a row."""
+    honest = WarmupPolicy(WARMUP_TASKS[2], "description: a robot", "comedy", seed="s")
+    assert _turn_two(honest, ["comedy", "romance"]).endswith("<answer>comedy</answer>")
+    inventing = dataclasses.replace(WARMUP_TASKS[2], conclusions=('So "classic", not "{gold}".',))
+    with pytest.raises(ValueError, match=r"names \['classic'\], which the information does not show"):
+        _turn_two(WarmupPolicy(inventing, "description: a robot", "comedy", seed="s"), ["comedy", "romance"])
+    with pytest.raises(Unsupported, match="gold not supported"):
+        _turn_two(honest, ["romance"])
 
 
 def test_the_first_turn_never_depends_on_the_gold_and_searches_with_the_input_s_words(examples):
