@@ -99,7 +99,9 @@ def other_user_output(task: int, question: str, other: LaMPExample) -> str | Non
 
 def rejected_outputs(task: int, question: str, gold: str, user: LaMPExample, others: Sequence[LaMPExample],
                      rng: random.Random) -> list[tuple[str, str]]:
-    """Up to :data:`MAX_REJECTED` distinct ``(output, kind)`` another user would write instead of ``gold``."""
+    """Distinct ``(output, kind)`` rejected for ``gold``: up to :data:`MAX_REJECTED` that another user would write
+    (``other_user``), and for LaMP-4..7 one of this user's own outputs for another input (``own_style_other_input``).
+    """
     if task == 1:
         return [("[2]" if gold.strip() == "[1]" else "[1]", "other_reference")]
     pool = [o for o in others if o.id != user.id]
@@ -114,6 +116,12 @@ def rejected_outputs(task: int, question: str, gold: str, user: LaMPExample, oth
         found.setdefault(candidate, "other_user")
         if len(found) == MAX_REJECTED:
             break
+    if task >= 4:
+        # This user's own words for another input: without these, PRMU learned "sounds like the user" and scored
+        # a copied past headline above the gold (bench/rm_probes.py, wrong_specifics 0.58).
+        own = [o for o in _outputs(task, user) if o.strip().lower() != gold.strip().lower() and o not in found]
+        if own:
+            found[rng.choice(own)] = "own_style_other_input"
     return list(found.items())
 
 

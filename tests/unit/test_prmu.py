@@ -41,6 +41,18 @@ def test_pairs_prefer_the_users_own_output_over_another_users_for_the_same_input
     assert own and own[0].preferred == output_text(n, first.input, first.output)
 
 
+@pytest.mark.parametrize("n", [4, 5, 6, 7])
+def test_generation_tasks_also_reject_the_users_own_words_for_another_input(n):
+    """Hard negatives for "right person, wrong content": the user's own past output, offered for this input."""
+    pairs = lamp_pairs(n, records(n)[:8])
+    own_style = [p for p in pairs if p.kind == f"lamp{n}:own_style_other_input"]
+    assert own_style and all(p.rejected != p.preferred for p in own_style)
+    first = records(n)[0]
+    own_outputs = {output_text(n, first.input, item.fields[p]) for item in first.profile for p in item.fields}
+    mine = [p for p in own_style if p.user_id == first.id and p.input == first.input]
+    assert len(mine) == 1 and mine[0].rejected in own_outputs
+
+
 def test_left_out_items_never_see_their_own_output_in_the_user_embedding():
     record = records(4)[0]
     for question, gold, profile in instances(4, record)[1:]:
