@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from dataclasses import replace
 
-    from pr2_agent.reward_models.prmu import Encoder, PRMUConfig, pair_tensors, save_prmu, train_head
+    from pr2_agent.reward_models.prmu import Encoder, PRMUConfig, pair_tensors, save_prmu, score_stats, train_head
 
     tasks = [int(t) for t in args.tasks.split(",") if t.strip()]
     began = time.perf_counter()
@@ -234,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "metrics": metrics,
         "seconds": {"embedding": round(embedded - began, 1), "training": round(trained - embedded, 1)},
     }
-    save_prmu(args.out, config, full.head, info)
+    mean, std = score_stats(full.head, train_t)
+    save_prmu(args.out, replace(config, score_mean=mean, score_std=std), full.head, info)
     print(json.dumps({k: info[k] for k in ("trained_on", "held_out", "metrics", "seconds")}, indent=2))
     print(f"wrote {args.out}")
     return 0

@@ -50,12 +50,18 @@ class PRMUConfig:
     """False = no user term (the ablation: the same model blind to whose output it scores)."""
     embedding: str = "minilm"
     """The encoder, by ``pr2_agent.store.embedding`` name."""
+    score_mean: float = 0.0
+    """Mean raw score over the training outputs, subtracted before the sigmoid (see :func:`score_stats`)."""
+    score_std: float = 1.0
+    """Standard deviation of the raw scores over the training outputs, divided out before the sigmoid."""
 
     def __post_init__(self) -> None:
         """Refuse shapes that make no model."""
         for name in ("embed_dim", "user_rank", "hidden"):
             if getattr(self, name) < 1:
                 raise ValueError(f"PRMUConfig.{name} must be >= 1, got {getattr(self, name)}.")
+        if not self.score_std > 0:
+            raise ValueError(f"PRMUConfig.score_std must be > 0 (it divides the raw score), got {self.score_std}.")
 
 
 def build_head(config: PRMUConfig) -> torch.nn.Module:
@@ -197,6 +203,23 @@ def pairwise_accuracy(head: Any, tensors: Mapping[str, torch.Tensor], *, user: t
     return float((margin > 0).float().mean()) if margin.numel() else math.nan
 
 
+def score_stats(head: Any, tensors: Mapping[str, torch.Tensor]) -> tuple[float, float]:
+    """Mean and standard deviation of the raw scores of every preferred and rejected output in ``tensors``.
+
+    Bradley-Terry fixes score differences only: on pairs it separates, the raw scores drift without
+    bound (measured: -60 to +7 on the bundled LaMP-4 users), where ``sigmoid(s)`` is 0 for almost
+    every output and the reward carries no signal. Standardising over the training outputs keeps the
+    ranking and puts the reward where the sigmoid still moves.
+    """
+    import torch
+
+    with torch.no_grad():
+        scores = torch.cat(
+            [head(tensors["user"], tensors["input"], tensors[side]) for side in ("preferred", "rejected")]
+        )
+    return float(scores.mean()), max(float(scores.std()), 1e-6) if scores.numel() > 1 else 1.0
+
+
 def save_prmu(directory: str | Path, config: PRMUConfig, head: Any, info: Mapping[str, Any]) -> Path:
     """Write the head's weights and its config + ``info`` (data, metrics) to ``directory``."""
     import torch
@@ -230,7 +253,7 @@ def load_prmu(directory: str | Path) -> tuple[PRMUConfig, Any]:
 
 
 class PRMUScorer:
-    """Score (profile, input, output) triples with a saved PRMU: ``sigmoid(s)`` in (0, 1)."""
+    """Score (profile, input, output) triples with a saved PRMU: ``sigmoid((s - mean) / std)`` in (0, 1)."""
 
     def __init__(self, directory: str | Path) -> None:
         """Load the model in ``directory`` and its encoder (lazily, on the first score)."""
@@ -248,7 +271,7 @@ class PRMUScorer:
         inp = torch.from_numpy(self.encoder.texts(list(inputs)))
         out = torch.from_numpy(self.encoder.texts(list(outputs)))
         with torch.no_grad():
-            s = self.head(users, inp, out)
+            s = (self.head(users, inp, out) - self.config.score_mean) / self.config.score_std
         return [0.0 if not o.strip() else float(torch.sigmoid(v)) for o, v in zip(outputs, s, strict=True)]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -12,12 +14,14 @@ from pr2_agent.reward_models.prmu import (
     Pair,
     PRMUConfig,
     PRMUReward,
+    PRMUScorer,
     build_head,
     load_prmu,
     output_text,
     pair_tensors,
     pairwise_accuracy,
     save_prmu,
+    score_stats,
     train_head,
 )
 from pr2_agent.rewards import build_reward_functions
@@ -112,7 +116,32 @@ def test_prmu_train_end_to_end_with_a_hash_encoder(tmp_path, capsys):
     out = capsys.readouterr().out
     assert '"with_user_embedding"' in out and '"without_user_embedding"' in out
     config, _ = load_prmu(tmp_path / "prmu")
-    assert config.embedding == "hash"
+    assert config.embedding == "hash" and config.score_std > 0
+
+
+def test_the_reward_is_standardised_so_the_sigmoid_does_not_saturate():
+    """A head whose raw scores sit near -40 (what Bradley-Terry drifts to) still gives a spread reward."""
+    torch.manual_seed(0)
+    n = 64
+    tensors = {"user": torch.randn(n, 16), "input": torch.randn(n, 16), "preferred": torch.randn(n, 16),
+               "rejected": torch.randn(n, 16)}
+    config = PRMUConfig(embed_dim=16, user_rank=4, hidden=8, embedding="hash")
+    head = build_head(config)
+    with torch.no_grad():
+        for module in head.modules():
+            if isinstance(module, torch.nn.Linear) and module.out_features == 1:
+                module.bias.fill_(-40.0)
+    mean, std = score_stats(head, tensors)
+    assert mean < -30
+    scorer = PRMUScorer.__new__(PRMUScorer)
+    scorer.config, scorer.head = replace(config, score_mean=mean, score_std=std), head
+    scorer.encoder = SimpleNamespace(
+        user=lambda profile: tensors["user"][0].numpy(), texts=lambda texts: tensors["input"][: len(texts)].numpy()
+    )
+    scores = scorer.score([["x"]] * 8, ["in"] * 8, ["out"] * 8)
+    assert all(0.01 < s < 0.99 for s in scores)
+    with pytest.raises(ValueError, match="score_std must be > 0"):
+        PRMUConfig(score_std=0.0)
 
 
 def test_encoder_pools_the_profile():
