@@ -204,16 +204,9 @@ def warmup_row(
 
 def load_task_examples(tasks: Sequence[int], split: str, limit: int | None) -> list[tuple[int, Example]]:
     """The bundled LaMP split of each task, through the task registry (first ``limit`` records per task)."""
-    from pr2_agent.run.data import load_examples
-    from pr2_agent.tasks import get_task
+    from trainers.trajectories import bundled_lamp_examples
 
-    unknown = [n for n in tasks if n not in PRLM_TASKS]
-    if unknown or not tasks:
-        raise ValueError(f"--tasks takes PrLM's LaMP tasks {sorted(PRLM_TASKS)}, got {list(tasks)}.")
-    out: list[tuple[int, Example]] = []
-    for n in tasks:
-        out += [(n, e) for e in load_examples([f"lamp:{n}:{split}"], get_task(f"lamp{n}"))[:limit]]
-    return out
+    return bundled_lamp_examples(tasks, split, limit, allowed=sorted(PRLM_TASKS), which="PrLM's LaMP tasks")
 
 
 @dataclass(frozen=True)

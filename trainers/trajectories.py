@@ -118,6 +118,25 @@ def trajectory_row(example: Example, state: dict[str, Any], *, eos_token_id: int
     }
 
 
+def bundled_lamp_examples(
+    tasks: Sequence[int], split: str, limit: int | None, *, allowed: Sequence[int], which: str
+) -> list[tuple[int, Example]]:
+    """The bundled LaMP ``split`` of each task in ``allowed`` (``which`` names them in the error), first ``limit`` each.
+
+    Raises:
+        ValueError: ``tasks`` is empty or names a task outside ``allowed``.
+    """
+    from pr2_agent.run.data import load_examples
+    from pr2_agent.tasks import get_task
+
+    if not tasks or any(n not in allowed for n in tasks):
+        raise ValueError(f"--tasks takes {which} {sorted(allowed)}, got {list(tasks)}.")
+    out: list[tuple[int, Example]] = []
+    for n in dict.fromkeys(tasks):
+        out += [(n, e) for e in load_examples([f"lamp:{n}:{split}"], get_task(f"lamp{n}"))[:limit]]
+    return out
+
+
 def write_dataset(rows: Sequence[dict[str, Any]], out: str | Path) -> Path:
     """Write rows as a ``datasets.Dataset`` to JSON Lines (``.jsonl``/``.json``) or Parquet, atomically.
 
